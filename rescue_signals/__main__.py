@@ -1,0 +1,3 @@
+from rescue_signals.cli import main
+
+raise SystemExit(main())
