@@ -52,6 +52,8 @@ def load_yaml(path: str | Path) -> tuple[Node, str]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "expected ',' or '}'" in problem or "expected ',' or ']'" in problem:
+            problem += " (text with ':', '?' or ',' inside { } or [ ] must be in quotes)"
         raise DataFileError(path_s, line, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise DataFileError(path_s, None, f"invalid YAML: {exc}") from None
