@@ -85,3 +85,13 @@ def test_devices_lists_the_virtual_sound_card(real_devices):
     inputs, outputs = out.stdout.split("Outputs")
     assert "(default)" in inputs and "(default)" in outputs
     assert "none found" not in out.stdout
+
+
+def test_readme_table_says_what_the_codebook_says():
+    from rescue_signals.codebook import default_codebook
+    from rescue_signals.commands.codebook import codebook_rows
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    cb = default_codebook()
+    for z, e in zip(codebook_rows(cb, "zh"), codebook_rows(cb, "en")):
+        assert f"| {e[0]} | {z[1]} ({e[1]}) | {z[3]} | {e[3]} | {e[4]} |" in readme
