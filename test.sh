@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: ./test.sh [pytest args]   (default: -q)
-# Installs what is missing, starts a virtual screen and sound card if the machine has none, runs pytest, and stops
+# Installs what is missing, starts a private virtual screen and sound card, runs pytest, and stops
 # only the devices this run started.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Virtual screen (Xvfb) and sound card (PulseAudio null sink) for machines that have neither.
-#   start   start what is missing; records the PIDs in .devices/pids and writes .devices/env
+#   start   start a private virtual screen and sound card; records the PIDs in .devices/pids, writes .devices/env.
+#           Tests never use the desktop's own screen or speakers (windows would pop up, and a loopback test cannot
+#           pass through a real speaker and microphone); RESCUE_SIGNALS_HOST_DEVICES=1 reuses them instead.
 #   stop    kill exactly the PIDs recorded by start, nothing else
 #   env     print .devices/env (export lines to `source`)
 #   status  exit 0 if devices started by this script are running
@@ -51,7 +53,8 @@ start() {
     mkdir -p "$dir"; : > "$pids"
     trap 'say "start failed; logs in $dir"; stop; exit 1' ERR
 
-    if ! display_ok; then
+    local host=${RESCUE_SIGNALS_HOST_DEVICES:-0}
+    if [ "$host" != 1 ] || ! display_ok; then
         local n=99
         while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
         Xvfb ":$n" -screen 0 1366x768x24 -nolisten tcp </dev/null >"$dir/xvfb.log" 2>&1 &
@@ -61,7 +64,7 @@ start() {
         display_ok
     fi
 
-    if ! pulse_ok; then
+    if [ "$host" != 1 ] || ! pulse_ok; then
         # Private runtime dir; a unix socket path must stay under ~108 bytes, so fall back to /tmp for deep clones.
         local run=$dir/run
         [ ${#run} -lt 90 ] || run=$(mktemp -d /tmp/rescue-signals-pulse.XXXXXX)
