@@ -1,22 +1,170 @@
-"""Opening the trainer app window."""
+"""Opening the trainer window and running it: the main loop and the wiring of the shared state."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 
-def run_app(lang: str | None = None) -> int:
-    import pygame
+import numpy as np
+import pygame
+import pygame_gui
 
-    pygame.init()
-    screen = pygame.display.set_mode((1366, 768), pygame.RESIZABLE)
-    pygame.display.set_caption("rescue-signals")
-    clock = pygame.time.Clock()
-    running = True
-    while running:
-        for event in pygame.event.get():
-            if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
-                running = False
-        screen.fill((24, 28, 34))
+from rescue_signals.app.clock import FrameClock
+from rescue_signals.app.context import App
+from rescue_signals.app.scene import Scene
+from rescue_signals.app.settings import Settings
+from rescue_signals.app.sound import Speaker
+from rescue_signals.app.theme import load_theme, theme_path
+from rescue_signals.codebook import Codebook, default_codebook
+
+WINDOW_PX = (1366, 768)
+MIN_WINDOW_PX = (960, 600)
+
+
+class Stage:
+    """The scene showing in a window, advanced one frame at a time."""
+
+    def __init__(self, app: App, scene: Scene, surface: pygame.Surface):
+        self.app, self.scene, self.surface = app, scene, surface
+        scene.enter()
+
+    def frame(self, dt_s: float, events) -> bool:
+        """Handle ``events``, advance ``dt_s`` seconds and draw; False once the window is closed."""
+        app = self.app
+        for event in events:
+            if event.type == pygame.QUIT:
+                self.scene.leave()
+                return False
+            if event.type == pygame.VIDEORESIZE:
+                self.surface = _resized(app, event.size)
+                self.scene.rebuild()
+            app.ui.process_events(event)
+            self._switch(self.scene.handle_event(event))
+        self._switch(self.scene.update(dt_s))
+        app.poll_devices()
+        app.ui.update(dt_s)
+        self.scene.draw(self.surface)
+        app.ui.draw_ui(self.surface)
         pygame.display.flip()
-        clock.tick(60)
-    pygame.quit()
+        return True
+
+    def _switch(self, nxt: Scene | None) -> None:
+        if nxt is not None and nxt is not self.scene:
+            self.scene.leave()
+            self.scene = nxt
+            nxt.enter()
+            self.app.log("scene", name=type(nxt).__name__)
+
+
+def mainloop(app: App, scene: Scene, surface: pygame.Surface, clock) -> None:
+    """Run scenes until the window closes; ``clock.tick()`` paces the frames and collects the events."""
+    stage = Stage(app, scene, surface)
+    while stage.frame(*clock.tick()):
+        pass
+
+
+def _resized(app: App, size: tuple[int, int]) -> pygame.Surface:
+    size = (max(size[0], MIN_WINDOW_PX[0]), max(size[1], MIN_WINDOW_PX[1]))
+    surface = pygame.display.get_surface()
+    if surface.get_size() != size:
+        surface = pygame.display.set_mode(size, pygame.RESIZABLE)
+    app.size = size
+    app.ui.set_window_resolution(size)
+    return surface
+
+
+def window_size() -> tuple[int, int]:
+    """The preferred size, shrunk to leave room for a title bar and task bar on a small screen."""
+    try:
+        desk_w, desk_h = pygame.display.get_desktop_sizes()[0]
+    except (pygame.error, IndexError):
+        return WINDOW_PX
+    return min(WINDOW_PX[0], desk_w), min(WINDOW_PX[1], max(MIN_WINDOW_PX[1], desk_h - 80))
+
+
+def data_dir() -> Path:
+    """Where the trainer keeps its preferences and, by default, its records."""
+    override = os.environ.get("RESCUE_SIGNALS_HOME")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("rescue-signals", appauthor=False))
+
+
+def make_app(size: tuple[int, int], *, codebook: Codebook | None = None, settings: Settings | None = None,
+             settings_path: Path | None = None, sound: bool | None = None, now_s=None, seed: int | None = None,
+             records=None, records_problem: str | None = None, event_log: Path | None = None,
+             player_factory=None) -> App:
+    """The shared state for a window of ``size`` pixels (pygame's display must be initialised)."""
+    settings = settings or Settings()
+    if sound is not None:
+        settings.sound = sound
+    clock_now = now_s or FrameClock().now_s
+    ui = pygame_gui.UIManager(size, str(theme_path()), enable_live_theme_updates=False)
+    speaker = Speaker(sound=settings.sound, now_s=clock_now, player_factory=player_factory)
+    app = App(codebook=codebook or default_codebook(), settings=settings, settings_path=settings_path, ui=ui,
+              theme=load_theme(), speaker=speaker, now_s=clock_now, rng=np.random.default_rng(seed),
+              records=records, records_problem=records_problem, event_log=event_log, size=size)
+    if settings.sound and not speaker.audible:
+        app.notify(app.say("notice.no_device"))
+    if records_problem:
+        app.notify(app.say("notice.records_problem", problem=records_problem))
+    return app
+
+
+def open_records(path: Path):
+    """The records store at ``path``; (store, None) or (None, why it cannot be opened)."""
+    from rescue_signals.errors import RescueSignalsError
+
+    try:
+        from rescue_signals.records import Records
+    except ImportError as exc:
+        return None, str(exc)
+    try:
+        return Records(path), None
+    except (RescueSignalsError, OSError) as exc:
+        return None, str(exc)
+
+
+def first_scene(app: App, *, trainee: str | None = None, scene: str | None = None) -> Scene:
+    """The Start scene, or straight to Home (or a named scene) when the trainee is given."""
+    from rescue_signals.app.scenes import by_name
+    from rescue_signals.app.scenes.start import StartScene, choose_trainee
+
+    if trainee:
+        choose_trainee(app, trainee)
+        return by_name(app, scene or "home")
+    return StartScene(app)
+
+
+def run_app(lang: str | None = None, *, trainee: str | None = None, scene: str | None = None,
+            records_path: str | Path | None = None, sound: bool | None = None, seed: int | None = None,
+            event_log: str | Path | None = None, codebook: Codebook | None = None) -> int:
+    """Open the trainer window and run it until it is closed. Returns the exit code."""
+    home = data_dir()
+    settings_path = home / "settings.json"
+    settings = Settings.load(settings_path)
+    if lang:
+        settings.lang = lang
+    pygame.display.init()
+    pygame.font.init()
+    pygame.key.set_repeat(0)
+    size = window_size()
+    surface = pygame.display.set_mode(size, pygame.RESIZABLE)
+    pygame.display.set_caption("rescue-signals · 5432")
+    records, problem = open_records(Path(records_path) if records_path else home / "records.sqlite")
+    clock = FrameClock(fps=60)
+    app = make_app(size, codebook=codebook, settings=settings, settings_path=settings_path, sound=sound,
+                   now_s=clock.now_s, seed=seed, records=records, records_problem=problem,
+                   event_log=Path(event_log) if event_log else None)
+    app.log("started", size=list(size))
+    try:
+        mainloop(app, first_scene(app, trainee=trainee, scene=scene), surface, clock)
+    finally:
+        app.speaker.stop()
+        app.save_settings()
+        if records is not None and hasattr(records, "close"):
+            records.close()
+        pygame.quit()
     return 0

@@ -1,0 +1,167 @@
+"""The words of the trainer's own interface, in Chinese and English.
+
+Signal names, meanings and rules are not here: they come from the codebook, so a codebook with other signals is
+taught through the same screens. ``{name}`` fields are filled in by :func:`say`.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("zh", "en")
+
+_PHRASES: dict[str, tuple[str, str]] = {
+    # the frame
+    "app.title": ("矿山救援敲击信号训练", "Rescue knock-signal trainer"),
+    "keys.footer": ("Tab/方向键 选择 · Enter 确认 · Esc 返回", "Tab/arrows select · Enter press · Esc back"),
+    "status.trainee": ("学员：{name}", "Trainee: {name}"),
+    "status.sound_on": ("声音：开", "Sound: on"),
+    "status.visual_only": ("仅画面（无声音）", "Visual only (no sound)"),
+    "status.beats_on": ("节拍闪光：开", "Visual beats: on"),
+    "status.beats_off": ("节拍闪光：关", "Visual beats: off"),
+    "notice.no_device": ("没有找到音频设备，已切换到仅画面模式：每一声敲击都会闪光显示。",
+                         "No audio device found: visual-only mode, every knock is shown as a flash."),
+    "notice.device_lost": ("音频设备已断开，训练继续，改为画面显示敲击。",
+                           "The audio device went away; the session goes on with knocks shown on screen."),
+    "notice.saved": ("已保存", "Saved"),
+    "notice.records_problem": ("无法保存记录：{problem}", "Records cannot be saved: {problem}"),
+    # start
+    "start.title": ("选择学员", "Who is training?"),
+    "start.new": ("新学员姓名：", "New trainee's name:"),
+    "start.add": ("添加并开始", "Add and start"),
+    "start.continue": ("继续：{name}", "Continue: {name}"),
+    "start.pick": ("或选择已有学员：", "Or pick a trainee:"),
+    "start.none": ("还没有学员。输入姓名后按 Enter。", "No trainees yet. Type a name and press Enter."),
+    "start.lang": ("English", "中文"),
+    "start.empty_name": ("请先输入姓名。", "Type a name first."),
+    "start.intro": ("学习、听辨、敲击：{title}", "Learn, hear and knock: {title}"),
+    # home
+    "home.title": ("训练菜单", "Training"),
+    "home.learn": ("学习信号", "Learn the signals"),
+    "home.listen": ("听辨训练", "Listen and answer"),
+    "home.knock": ("敲击训练", "Knock a signal"),
+    "home.exchange": ("模拟联络", "Rescue exchange"),
+    "home.decode": ("解码录音", "Decode a recording"),
+    "home.progress": ("训练进度", "Progress"),
+    "home.switch": ("换学员", "Switch trainee"),
+    "home.sound": ("声音开/关", "Sound on/off"),
+    "home.beats": ("节拍闪光开/关", "Visual beats on/off"),
+    "home.language": ("English", "中文"),
+    "home.quit": ("退出", "Quit"),
+    "home.learn.about": ("信号卡片、双方听到的声音、安全帽卡片、完整联络演示",
+                         "Signal cards, how each side hears them, helmet card, a guided exchange"),
+    "home.listen.about": ("程序敲击，您尽快回答是什么信号", "The program knocks; answer as soon as you know"),
+    "home.knock.about": ("用空格键、鼠标或真实敲击（麦克风）发出信号", "Knock with Space, the mouse or a real object"),
+    "home.exchange.about": ("与模拟的另一方完成一次完整联络", "A full exchange against a simulated other side"),
+    "home.decode.about": ("打开录音文件，查看并回放解码结果", "Open a recording, see and replay what was knocked"),
+    "home.progress.about": ("各信号的正确率与反应时间", "Accuracy and reaction time per signal"),
+    # learn
+    "learn.title": ("学习信号", "Learn the signals"),
+    "learn.sent_by": ("{role}发出", "Sent by {role}"),
+    "learn.reply": ("对方回复：{reply}", "The other side answers: {reply}"),
+    "learn.no_reply": ("不需要回复", "No reply needed"),
+    "learn.then": ("，然后", ", then "),
+    "learn.knocks": ("{n} 声", "{n} knocks"),
+    "learn.play_as": ("播放：{role}听到的声音", "Play as {role} hear it"),
+    "learn.helmet": ("安全帽卡片", "Helmet card"),
+    "learn.walk": ("完整联络演示", "Guided exchange"),
+    "learn.cards": ("信号卡片", "Signal cards"),
+    "learn.prev": ("上一张", "Previous"),
+    "learn.next": ("下一张", "Next"),
+    "learn.card_of": ("第 {i} / {n} 张", "Card {i} of {n}"),
+    "learn.helmet_note": ("本卡片为本项目自行设计，内容依据官方信号。", "The project's own design, carrying the official content."),
+    "learn.prev_step": ("上一步", "Previous step"),
+    "learn.next_step": ("下一步", "Next step"),
+    "learn.walk_step": ("第 {i} / {n} 步", "Step {i} of {n}"),
+    "learn.walk_hint": ("Enter / → 下一步，← 上一步，P 重播", "Enter / → next step, ← back, P replay"),
+    "learn.timing": ("组内每声间隔 {interval:g} 秒，组间 {gap:g} 秒", "Knocks {interval:g} s apart, {gap:g} s between groups"),
+    "learn.heard_through": ("经{medium}传来，距离 {distance:g} 米", "through the {medium}, {distance:g} m away"),
+    "learn.headcount_example": ("例如 {n} 人被困：敲 {n} 声", "For example {n} people trapped: {n} knocks"),
+    "learn.expects": ("等待：{role}回复{reply}", "Waiting for: {role} to answer {reply}"),
+    "learn.done": ("联络完成。", "The exchange is complete."),
+    # listen
+    "listen.title": ("听辨训练", "Listen and answer"),
+    "listen.choose": ("选择训练内容：", "Choose a drill:"),
+    "listen.ready": ("准备好了吗？按 Enter 开始。听到信号后尽快回答。", "Ready? Press Enter. Answer as soon as you know."),
+    "listen.listening": ("请听……", "Listen…"),
+    "listen.answer": ("是什么信号？", "What was that?"),
+    "listen.correct": ("正确！", "Correct!"),
+    "listen.wrong": ("不对。正确答案：{answer}", "Not quite. It was: {answer}"),
+    "listen.false_start": ("抢答：信号还没敲完。", "False start: the group had not ended."),
+    "listen.timeout": ("超时。正确答案：{answer}", "Too slow. It was: {answer}"),
+    "listen.reaction": ("反应时间 {ms:.0f} 毫秒", "Reaction time {ms:.0f} ms"),
+    "listen.replay": ("重播", "Replay"),
+    "listen.next": ("下一题", "Next"),
+    "listen.trial": ("第 {i} / {n} 题", "Trial {i} of {n}"),
+    "listen.summary": ("完成！正确 {correct} / {total}，平均反应 {ms:.0f} 毫秒", "Done! {correct} of {total} right, mean reaction {ms:.0f} ms"),
+    "listen.again": ("再来一次", "Again"),
+    "listen.sender": ("{role}在敲", "{role} knocking"),
+    "listen.count": ("人数（声数）", "Headcount (knocks)"),
+    "listen.conditions": ("{medium} · {distance:g} 米 · {noise}", "{medium} · {distance:g} m · {noise}"),
+    # knock
+    "knock.title": ("敲击训练", "Knock a signal"),
+    "knock.task": ("请敲出：{name}（{n} 声）", "Knock: {name} ({n} knocks)"),
+    "knock.how": ("空格键或鼠标点击敲击，或按 M 用麦克风听真实敲击。", "Space or mouse click to knock, or M to use the microphone."),
+    "knock.mic_on": ("麦克风：开（在桌上用硬物敲击）", "Microphone: on (knock on the table)"),
+    "knock.mic_off": ("麦克风：关", "Microphone: off"),
+    "knock.wait_gap": ("保持安静 {s:.0f} 秒，表示这一组结束", "Stay quiet for {s:.0f} s to end the group"),
+    "knock.gap_note": ("训练中组间间隔由 {gap:g} 秒压缩为 {short:g} 秒", "The {gap:g} s gap between groups is shortened to {short:g} s here"),
+    "knock.count_ok": ("声数正确：{n}", "Count right: {n}"),
+    "knock.count_bad": ("声数：{got}，应为 {want}", "Count: {got}, should be {want}"),
+    "knock.spacing": ("间隔平均偏差 {mean:+.0f} 毫秒，稳定性 ±{std:.0f} 毫秒", "Spacing off by {mean:+.0f} ms on average, steadiness ±{std:.0f} ms"),
+    "knock.gap_ok": ("组后间隔足够", "Gap after the group: long enough"),
+    "knock.gap_bad": ("组后 {s:.1f} 秒又敲了，间隔太短", "Knocked again {s:.1f} s after the group: gap too short"),
+    "knock.grade": ("评分：{grade}", "Grade: {grade}"),
+    "knock.again": ("再敲一次", "Try again"),
+    "knock.other": ("换一个信号", "Another signal"),
+    "knock.mic": ("麦克风", "Microphone"),
+    "knock.ideal": ("灰线：标准节拍（每 {interval:g} 秒）", "Grey ticks: the ideal beat ({interval:g} s)"),
+    "knock.no_mic": ("无法使用麦克风：{problem}", "Cannot use the microphone: {problem}"),
+    # exchange
+    "exchange.title": ("模拟联络", "Rescue exchange"),
+    "exchange.choose": ("您扮演哪一方？", "Which side do you play?"),
+    "exchange.you_are": ("您是{role}", "You are the {role}"),
+    "exchange.your_turn": ("轮到您：敲出{what}", "Your turn: knock {what}"),
+    "exchange.listen": ("对方在敲击……", "The other side is knocking…"),
+    "exchange.recognise": ("对方敲的是什么？", "What did the other side knock?"),
+    "exchange.waiting": ("等待对方……", "Waiting for the other side…"),
+    "exchange.brief_trapped": ("您和另外几人被困井下，共 {n} 人。", "You are trapped underground with others: {n} people in all."),
+    "exchange.brief_rescuer": ("您在地面，正试图与被困人员取得联系。", "You are on the surface, trying to reach trapped miners."),
+    "exchange.sent": ("您敲了 {n} 声：{meaning}", "You knocked {n}: {meaning}"),
+    "exchange.heard": ("对方敲了 {n} 声：{meaning}", "They knocked {n}: {meaning}"),
+    "exchange.repeat": ("（重复，因为没有收到回复）", "(a repeat: no reply came)"),
+    "exchange.finished": ("联络完成！发送 {sent_ok}/{sent}，识别 {heard_ok}/{heard}", "Exchange complete! Sent {sent_ok}/{sent}, recognised {heard_ok}/{heard}"),
+    "exchange.enter_count": ("输入人数后按 Enter", "Type the number, then Enter"),
+    "exchange.expected": ("应该：{what}", "Expected: {what}"),
+    # decode
+    "decode.title": ("解码录音", "Decode a recording"),
+    "decode.open": ("打开文件", "Open file"),
+    "decode.play": ("播放", "Play"),
+    "decode.stop": ("停止", "Stop"),
+    "decode.none": ("按 O 打开一个录音文件（WAV、FLAC、MP3、手机录音……）。", "Press O to open a recording (WAV, FLAC, MP3, phone audio…)."),
+    "decode.working": ("正在解码……", "Decoding…"),
+    "decode.group": ("{start:.1f}–{end:.1f} 秒：{n} 声 · {meaning} · 把握 {conf:.0%}", "{start:.1f}–{end:.1f} s: {n} knocks · {meaning} · confidence {conf:.0%}"),
+    "decode.no_groups": ("没有找到敲击。", "No knocks found."),
+    "decode.file": ("文件：{name}（{duration:.1f} 秒）", "File: {name} ({duration:.1f} s)"),
+    "decode.dialog": ("打开录音", "Open a recording"),
+    # progress
+    "progress.title": ("训练进度", "Progress"),
+    "progress.none": ("还没有训练记录。完成一次听辨训练后再来看。", "No records yet. Come back after a listening drill."),
+    "progress.accuracy": ("正确率", "Accuracy"),
+    "progress.reaction": ("平均反应时间（毫秒）", "Mean reaction time (ms)"),
+    "progress.weakest": ("最需要练习：{names}", "Practise most: {names}"),
+    "progress.per_signal": ("{name}：{acc:.0%}，{ms:.0f} 毫秒，共 {n} 题", "{name}: {acc:.0%}, {ms:.0f} ms, {n} trials"),
+    "progress.sessions": ("按训练次序", "By session"),
+    "grade.A": ("优秀", "excellent"),
+    "grade.B": ("良好", "good"),
+    "grade.C": ("需练习", "needs practice"),
+}
+
+
+def say(key: str, lang: str, **values) -> str:
+    """The phrase ``key`` in ``lang`` (zh or en), with ``{fields}`` filled in."""
+    zh, en = _PHRASES[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def keys() -> tuple[str, ...]:
+    return tuple(_PHRASES)

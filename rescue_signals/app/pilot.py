@@ -1,0 +1,95 @@
+"""Driving the trainer frame by frame without a person: synthetic key presses and clicks on a stepped clock.
+
+Scene tests and the screenshot script use it with SDL's dummy drivers, in the spirit of Textual's ``run_test``
+pilots: press keys, let time pass, then assert on what the scenes hold and on the pixels drawn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pygame
+
+from rescue_signals.app.clock import SteppedClock
+from rescue_signals.app.main import Stage, make_app
+from rescue_signals.app.settings import Settings
+
+
+class Pilot:
+    """A trainer window run on a :class:`SteppedClock` (60 frames per simulated second).
+
+    Parameters
+    ----------
+    size : (int, int), px
+    lang : str
+    sound : bool
+        False (the default) for visual-only mode, which needs no sound card.
+    records : object, optional
+        The records store to use.
+    scene : str, optional
+        Start at this scene (see :data:`rescue_signals.app.scenes.SCENES`) instead of Start.
+    trainee : str, optional
+        Choose this trainee first.
+    """
+
+    def __init__(self, *, size=(1366, 768), lang: str = "zh", sound: bool = False, records=None,
+                 scene: str | None = None, trainee: str | None = None, seed: int = 1, settings_path=None,
+                 player_factory=None):
+        from rescue_signals.app.main import first_scene
+
+        pygame.display.init()
+        pygame.font.init()
+        self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
+        pygame.event.clear()
+        self.clock = SteppedClock()
+        settings = Settings.load(settings_path) if settings_path else Settings()
+        settings.lang = lang
+        self.app = make_app(size, settings=settings, settings_path=settings_path, sound=sound,
+                            now_s=self.clock.now_s, seed=seed, records=records, player_factory=player_factory)
+        self.stage = Stage(self.app, first_scene(self.app, trainee=trainee, scene=scene), self.surface)
+        self.closed = False
+        self.run(frames=2)
+
+    @property
+    def scene(self):
+        return self.stage.scene
+
+    def run(self, *, frames: int | None = None, seconds: float | None = None) -> None:
+        """Let ``frames`` frames (or ``seconds`` of simulated time) pass."""
+        n = frames if frames is not None else max(1, round((seconds or 0) / self.clock.step_s))
+        for _ in range(n):
+            if self.closed:
+                return
+            self.closed = not self.stage.frame(*self.clock.tick())
+
+    def press(self, key: int, *, mod: int = 0, unicode: str = "", frames: int = 2) -> None:
+        """Press and release a key, then run ``frames`` frames."""
+        for kind in (pygame.KEYDOWN, pygame.KEYUP):
+            pygame.event.post(pygame.event.Event(kind, key=key, mod=mod, unicode=unicode, scancode=0))
+        self.run(frames=frames)
+
+    def type(self, text: str) -> None:
+        """Type text into the focused entry."""
+        for ch in text:
+            pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+        self.run(frames=2)
+
+    def click(self, pos: tuple[int, int], *, button: int = 1, frames: int = 2) -> None:
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button))
+        self.run(frames=1)
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button))
+        self.run(frames=frames)
+
+    def resize(self, size: tuple[int, int]) -> None:
+        pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, size=size, w=size[0], h=size[1]))
+        self.run(frames=2)
+
+    def close(self) -> None:
+        pygame.event.post(pygame.event.Event(pygame.QUIT))
+        self.run(frames=1)
+
+    def screenshot(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(self.surface, str(path))
+        return path

@@ -1,0 +1,23 @@
+"""The screens of the trainer, one module each."""
+
+from __future__ import annotations
+
+import importlib
+
+# name -> (module, class); the names are what ``--scene`` and the saved "continue where you left off" use.
+SCENES = {
+    "start": ("start", "StartScene"),
+    "home": ("home", "HomeScene"),
+    "learn": ("learn", "LearnScene"),
+    "listen": ("listen", "ListenScene"),
+    "knock": ("knock", "KnockScene"),
+    "exchange": ("exchange", "ExchangeScene"),
+    "decode": ("recording", "RecordingScene"),
+    "progress": ("progress", "ProgressScene"),
+}
+
+
+def by_name(app, name: str):
+    """A new scene by its name (see :data:`SCENES`)."""
+    module, cls = SCENES[name]
+    return getattr(importlib.import_module(f"rescue_signals.app.scenes.{module}"), cls)(app)

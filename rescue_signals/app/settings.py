@@ -1,0 +1,44 @@
+"""The trainer's own preferences, kept between runs: language, sound, visual beats, who trained last and where.
+
+Training results are not here (they go to the records store); this file only lets the next start continue where
+the last one stopped. A damaged file is ignored rather than stopping the app.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from rescue_signals.app.phrases import LANGUAGES
+
+
+@dataclass
+class Settings:
+    lang: str = "zh"
+    sound: bool = True
+    visual_beats: bool = True
+    last_trainee: str | None = None
+    last_scene: str | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> "Settings":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        known = {f.name for f in fields(cls)}
+        settings = cls(**{k: v for k, v in data.items() if k in known}) if isinstance(data, dict) else cls()
+        if settings.lang not in LANGUAGES:
+            settings.lang = "zh"
+        return settings
+
+    def save(self, path: Path) -> None:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # preferences are a convenience; training goes on without them
