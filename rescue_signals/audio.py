@@ -2,11 +2,21 @@
 
 sounddevice is imported lazily, so that the rest of the program (decoding files, drills in silent mode, reports)
 works on a machine without PortAudio or without any audio device.
+
+:class:`Player` keeps one output stream open and schedules sounds into it sample-accurately; :class:`Capture`
+records blocks from an input. Every time they report is ``time.monotonic()`` seconds, mapped from the stream's
+DAC/ADC times, so a drill can compare them directly with key presses.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
+from collections import deque
 from dataclasses import dataclass
+
+import numpy as np
 
 from rescue_signals.errors import AudioDeviceError
 
@@ -56,3 +66,378 @@ def list_devices() -> list[Device]:
         out.append(Device(i, d["name"], apis[d["hostapi"]]["name"], d["max_input_channels"],
                           d["max_output_channels"], d["default_samplerate"], i == default_in, i == default_out))
     return out
+
+
+def _open_error(kind: str, device, exc: Exception) -> AudioDeviceError:
+    which = "the default" if device is None else f"'{device}'"
+    return AudioDeviceError(f"cannot open {which} audio {kind}: {exc}")
+
+
+class _ClockMap:
+    """Maps PortAudio stream time to ``time.monotonic()``.
+
+    Each callback reports the stream time at which it was invoked; the monotonic clock read inside the callback is
+    at least that late, never earlier, so the smallest recent difference is the best estimate of the offset.
+    """
+
+    def __init__(self, window: int = 64):
+        self._recent: deque[float] = deque(maxlen=window)
+
+    def update(self, stream_time_s: float, monotonic_s: float) -> float | None:
+        if stream_time_s <= 0:
+            return None  # this host API does not report stream time
+        self._recent.append(monotonic_s - stream_time_s)
+        return min(self._recent)
+
+
+class Playback:
+    """One sound handed to a :class:`Player`; every time is ``time.monotonic()`` seconds.
+
+    Attributes
+    ----------
+    started_s : float or None
+        When the first sample reached the output (its DAC time), once it has been scheduled.
+    ended_s : float or None
+        When the last sample reaches the output.
+    error : AudioDeviceError or None
+        Set when the device failed or disappeared during the playback (the playback is then done).
+    """
+
+    def __init__(self, player: "Player", samples: np.ndarray, knock_offsets_s, at_s: float | None):
+        self._player = player
+        self._samples = samples
+        self._offsets = np.round(np.asarray(sorted(knock_offsets_s), dtype=float) * player.sample_rate).astype(int)
+        self._heard: list[float | None] = [None] * self._offsets.size
+        self._next_offset = 0
+        self._pos = 0
+        self._at_s = at_s
+        self._stop_requested = False
+        self._event = threading.Event()
+        self.started_s: float | None = None
+        self.ended_s: float | None = None
+        self.error: AudioDeviceError | None = None
+
+    @property
+    def done(self) -> bool:
+        """True once the last sample has been heard, or the playback was stopped or failed."""
+        return self._event.is_set()
+
+    def heard_times_s(self) -> tuple[float | None, ...]:
+        """For each knock offset given to :meth:`Player.play` (in sorted order), when it reached the output.
+
+        None for a knock not yet scheduled. A knock is scheduled one output buffer ahead, so its time can lie a
+        few tens of ms in the future when first reported.
+        """
+        return tuple(self._heard)
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Block until :attr:`done` or ``timeout_s`` seconds have passed; returns :attr:`done`.
+
+        A device that stops calling back (unplugged, sound server gone) ends the playback with :attr:`error` set
+        instead of blocking for ever.
+        """
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while not self._event.is_set():
+            step = 0.05 if deadline is None else max(0.0, min(0.05, deadline - time.monotonic()))
+            if self._event.wait(step):
+                break
+            self._player._check_alive()
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+        return self.done
+
+    def stop(self) -> None:
+        """Stop playing this sound (the stream keeps running for the next)."""
+        self._stop_requested = True
+        if not self._player._running():
+            self._finish()
+
+    def _finish(self, error: AudioDeviceError | None = None) -> None:
+        if error is not None and self.error is None:
+            self.error = error
+        self._event.set()
+
+
+class Player:
+    """A long-lived, non-blocking output stream that plays sounds sample-accurately.
+
+    One stream stays open for the player's life (opening a stream per sound stalls for seconds on some sound
+    servers); sounds handed to :meth:`play` are mixed into it from the next buffer on, or at a given time.
+
+    Parameters
+    ----------
+    sample_rate : int, Hz
+    device : int or str, optional
+        Output device (index or part of its name); the default output if None.
+
+    Raises
+    ------
+    AudioDeviceError
+        There is no output device, or it cannot be opened.
+    """
+
+    STALL_S = 1.0
+    """No callback for this long means the device stopped, s."""
+
+    def __init__(self, sample_rate: int = SAMPLE_RATE, device=None, *, latency: str | float = "low"):
+        sd = _sounddevice()
+        self.sample_rate = int(sample_rate)
+        self.device = device
+        self.underflows = 0
+        self._incoming: queue.SimpleQueue[Playback] = queue.SimpleQueue()
+        self._active: list[Playback] = []
+        self._draining: list[Playback] = []
+        self._clock = _ClockMap()
+        self._closing = False
+        self._error: AudioDeviceError | None = None
+        self._last_callback_s = time.monotonic()
+        try:
+            info = sd.query_devices(device, "output")
+            self.channels = min(2, int(info["max_output_channels"]))
+            self.device_name = str(info["name"])
+            self._stream = sd.OutputStream(samplerate=self.sample_rate, device=device, channels=self.channels,
+                                           dtype="float32", latency=latency, callback=self._callback,
+                                           finished_callback=self._finished)
+            self._stream.start()
+        except (sd.PortAudioError, ValueError) as exc:
+            raise _open_error("output", device, exc) from None
+        self.latency_s = float(self._stream.latency)
+
+    def __enter__(self) -> "Player":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def play(self, samples, *, knock_offsets_s=(), at_s: float | None = None) -> Playback:
+        """Start playing ``samples`` (mono, full scale 1) and return at once.
+
+        Parameters
+        ----------
+        samples : ndarray, shape (n,)
+        knock_offsets_s : sequence of float, s
+            Times within ``samples`` whose arrival at the output :meth:`Playback.heard_times_s` reports.
+        at_s : float, optional
+            ``time.monotonic()`` time at which the first sample should reach the output; as soon as possible if
+            None or already past.
+
+        Raises
+        ------
+        AudioDeviceError
+            The output device has failed.
+        """
+        self._check_alive()
+        data = np.ascontiguousarray(np.asarray(samples, dtype=np.float32).reshape(-1))
+        playback = Playback(self, data, knock_offsets_s, at_s)
+        self._incoming.put(playback)
+        return playback
+
+    def close(self) -> None:
+        """Stop every sound and close the stream."""
+        self._closing = True
+        stream = getattr(self, "_stream", None)
+        if stream is not None:
+            try:
+                stream.abort()
+                stream.close()
+            except Exception:  # the device may already be gone; closing must not fail
+                pass
+        for pb in self._active + self._draining + self._drain_incoming():
+            pb._finish()
+
+    def _drain_incoming(self) -> list[Playback]:
+        out = []
+        while True:
+            try:
+                out.append(self._incoming.get_nowait())
+            except queue.Empty:
+                return out
+
+    def _running(self) -> bool:
+        return not self._closing and self._error is None and self._stream.active
+
+    def _check_alive(self) -> None:
+        if self._error is None and not self._closing:
+            if not self._stream.active:
+                self._fail("the audio output stopped (device removed or failed)")
+            elif time.monotonic() - self._last_callback_s > self.STALL_S:
+                self._fail(f"the audio output stopped responding for over {self.STALL_S:g} s")
+        if self._error is not None:
+            raise self._error
+
+    def _fail(self, message: str) -> None:
+        self._error = AudioDeviceError(message)
+        for pb in self._active + self._draining + self._drain_incoming():
+            pb._finish(self._error)
+        self._active, self._draining = [], []
+
+    def _finished(self) -> None:
+        if not self._closing and self._error is None:
+            self._fail("the audio output stopped (device removed or failed)")
+
+    def _callback(self, outdata, frames, time_info, status) -> None:
+        try:
+            now = time.monotonic()
+            self._last_callback_s = now
+            if status.output_underflow:
+                self.underflows += 1
+            offset = self._clock.update(time_info.currentTime, now)
+            dac = time_info.outputBufferDacTime
+            buffer_s = dac + offset if offset is not None and dac > 0 else now + self.latency_s
+            self._active.extend(self._drain_incoming())
+            out = np.zeros(frames, dtype=np.float32)
+            for pb in list(self._active):
+                self._mix(pb, out, frames, buffer_s)
+            for pb in list(self._draining):
+                if pb._stop_requested or now >= pb.ended_s:
+                    self._draining.remove(pb)
+                    pb._finish()
+            np.clip(out, -1.0, 1.0, out=out)
+            outdata[:] = out[:, None]
+        except Exception as exc:  # never let an exception escape into PortAudio's thread
+            outdata.fill(0)
+            self._error = AudioDeviceError(f"audio output failed: {exc}")
+
+    def _mix(self, pb: Playback, out: np.ndarray, frames: int, buffer_s: float) -> None:
+        sr = self.sample_rate
+        if pb._stop_requested:
+            self._active.remove(pb)
+            pb._finish()
+            return
+        first = 0
+        if pb._pos == 0:
+            if pb._at_s is not None and pb._at_s > buffer_s:
+                first = int(round((pb._at_s - buffer_s) * sr))
+                if first >= frames:
+                    return  # not yet
+            pb.started_s = float(buffer_s + first / sr)
+        m = min(frames - first, pb._samples.size - pb._pos)
+        out[first:first + m] += pb._samples[pb._pos:pb._pos + m]
+        # Each knock's DAC time from the buffer that carries it, so an underflow earlier cannot skew it.
+        offsets = pb._offsets
+        while pb._next_offset < offsets.size and offsets[pb._next_offset] < pb._pos + m:
+            k = offsets[pb._next_offset]
+            pb._heard[pb._next_offset] = float(buffer_s + (first + max(0, k - pb._pos)) / sr)
+            pb._next_offset += 1
+        pb._pos += m
+        if pb._pos >= pb._samples.size:
+            while pb._next_offset < offsets.size:  # offsets past the end: heard when the sound ends
+                pb._heard[pb._next_offset] = float(buffer_s + (first + m) / sr)
+                pb._next_offset += 1
+            pb.ended_s = float(buffer_s + (first + m) / sr)
+            self._active.remove(pb)
+            self._draining.append(pb)
+
+
+class Capture:
+    """Blocks of samples from an input device, each stamped with when its first sample was recorded.
+
+    The stream's callback only copies each block into a queue; :meth:`read` takes them out in order. Use as a
+    context manager.
+
+    Parameters
+    ----------
+    sample_rate : int, Hz
+    block_size : int
+        Frames per block.
+    device : int or str, optional
+        Input device (index or part of its name); the default input if None.
+    channel : int
+        0-based input channel to keep.
+    """
+
+    def __init__(self, sample_rate: int = SAMPLE_RATE, block_size: int = 1024, device=None, channel: int = 0, *,
+                 latency: str | float = "low"):
+        self.sample_rate = int(sample_rate)
+        self.block_size = int(block_size)
+        self.device = device
+        self.channel = int(channel)
+        self.latency = latency
+        self.overflows = 0
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._clock = _ClockMap()
+        self._stream = None
+        self._closing = False
+        self._stopped = False
+
+    def __enter__(self) -> "Capture":
+        self.open()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def open(self) -> None:
+        """Start recording.
+
+        Raises
+        ------
+        AudioDeviceError
+            No input device, too few channels for ``channel``, or it cannot be opened.
+        """
+        sd = _sounddevice()
+        try:
+            info = sd.query_devices(self.device, "input")
+            if self.channel >= info["max_input_channels"]:
+                raise AudioDeviceError(f"input '{info['name']}' has {info['max_input_channels']} channel(s); "
+                                       f"channel {self.channel + 1} does not exist")
+            self.device_name = str(info["name"])
+            self._stream = sd.InputStream(samplerate=self.sample_rate, blocksize=self.block_size, device=self.device,
+                                          channels=self.channel + 1, dtype="float32", latency=self.latency,
+                                          callback=self._callback, finished_callback=self._finished)
+            self._stream.start()
+        except (sd.PortAudioError, ValueError) as exc:
+            raise _open_error("input", self.device, exc) from None
+        self.latency_s = float(self._stream.latency)
+
+    def close(self) -> None:
+        self._closing = True
+        if self._stream is not None:
+            try:
+                self._stream.abort()
+                self._stream.close()
+            except Exception:  # the device may already be gone; closing must not fail
+                pass
+
+    def read(self, timeout_s: float = 1.0) -> tuple[np.ndarray, float]:
+        """The next block, in order.
+
+        Returns
+        -------
+        block : ndarray, shape (n,), float32
+        start_s : float
+            ``time.monotonic()`` time at which the block's first sample was recorded (its ADC time).
+
+        Raises
+        ------
+        AudioDeviceError
+            No block arrived within ``timeout_s`` seconds, or the device stopped or disappeared.
+        """
+        if self._stream is None:
+            raise AudioDeviceError("the capture is not open")
+        try:
+            block, adc_s, stream_s, mono_s, overflow = self._queue.get(timeout=timeout_s)
+        except queue.Empty:
+            if self._stopped:
+                raise AudioDeviceError("the audio input stopped (device removed or failed)") from None
+            raise AudioDeviceError(f"no audio from the input for {timeout_s:g} s") from None
+        if overflow:
+            self.overflows += 1
+        offset = self._clock.update(stream_s, mono_s)
+        if offset is not None and adc_s > 0:
+            start_s = adc_s + offset
+        else:
+            start_s = mono_s - block.size / self.sample_rate - self.latency_s
+        return block, start_s
+
+    def pending(self) -> int:
+        """Blocks recorded and not yet read."""
+        return self._queue.qsize()
+
+    def _callback(self, indata, frames, time_info, status) -> None:
+        self._queue.put((indata[:, self.channel].copy(), time_info.inputBufferAdcTime, time_info.currentTime,
+                         time.monotonic(), bool(status.input_overflow)))
+
+    def _finished(self) -> None:
+        if not self._closing:
+            self._stopped = True
