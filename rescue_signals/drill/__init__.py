@@ -1,0 +1,29 @@
+"""Drills: scenarios from YAML, a trial engine, scoring and adaptive practice. Pure: no audio, no screen.
+
+Typical use by a UI::
+
+    scenario = load_scenario("scenarios/first-lesson.yaml")
+    drill = Drill(scenario, codebook, rng=numpy.random.default_rng(seed))
+    while (trial := drill.next_trial()) is not None:
+        ...play trial.sequence, measure...
+        attempt = drill.answer(trial, Response(answer, heard_s=..., answered_s=...))
+    result = score(drill.attempts, scenario)
+"""
+
+from rescue_signals.drill.adaptive import (Practice, Profile, Refresher, StaircaseState, draw_weights, refreshers,
+                                           snr_threshold_db)
+from rescue_signals.drill.engine import Drill
+from rescue_signals.drill.scenario import (DEFAULT_TIME_LIMIT_S, Adaptive, Draw, Exchange, PassCriteria, Recognise,
+                                           Scenario, Send, Setting, Staircase, find_scenario, load_scenario,
+                                           shipped_scenarios)
+from rescue_signals.drill.scoring import W_ACCURACY, W_SPEED, W_TIMING, Confusion, KnockTiming, Score, score
+from rescue_signals.drill.trial import (MISCOUNT, NO_ANSWER, RECOGNISE, RESPOND, SEND, UNKNOWN, Attempt, Expected,
+                                        Response, Trial, evaluate)
+
+__all__ = [
+    "Adaptive", "Attempt", "Confusion", "DEFAULT_TIME_LIMIT_S", "Draw", "Drill", "Exchange", "Expected",
+    "KnockTiming", "MISCOUNT", "NO_ANSWER", "PassCriteria", "Practice", "Profile", "RECOGNISE", "RESPOND",
+    "Recognise", "Refresher", "Response", "SEND", "Scenario", "Score", "Send", "Setting", "Staircase",
+    "StaircaseState", "Trial", "UNKNOWN", "W_ACCURACY", "W_SPEED", "W_TIMING", "draw_weights", "evaluate",
+    "find_scenario", "load_scenario", "refreshers", "score", "shipped_scenarios", "snr_threshold_db",
+]

@@ -1,0 +1,502 @@
+"""Training records in one SQLite file: crews, trainees, drill sessions and every trial answered.
+
+Each answer is committed in its own transaction the moment it is saved, keyed by the trial's UUID, so an answer
+saved twice (a retry, a resumed drill) is stored once, and a program killed mid-drill loses nothing it saved. The
+file uses SQLite's write-ahead log, so the app and a terminal drill may use it at the same time. The schema carries
+a version (``PRAGMA user_version``) and is migrated forward when an older file is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid as uuidlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from rescue_signals import __version__
+from rescue_signals.drill.adaptive import Practice, Profile
+from rescue_signals.drill.trial import Attempt
+from rescue_signals.errors import RecordsError
+
+ENV_VAR = "RESCUE_SIGNALS_DB"
+"""Environment variable naming the records file (overrides the default location)."""
+
+FILE_NAME = "records.sqlite3"
+
+_MIGRATIONS = (
+    # 1: the first schema
+    """
+    CREATE TABLE crews (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, created_at TEXT NOT NULL);
+    CREATE TABLE trainees (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        crew_id INTEGER REFERENCES crews(id), created_at TEXT NOT NULL);
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+        scenario_id TEXT NOT NULL, scenario_title TEXT NOT NULL, scenario_path TEXT, codebook_id TEXT NOT NULL,
+        seed INTEGER, trials_planned INTEGER, started_at TEXT NOT NULL, ended_at TEXT, score_json TEXT,
+        program_version TEXT NOT NULL);
+    CREATE TABLE trials (
+        id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, session_id INTEGER NOT NULL REFERENCES sessions(id),
+        trial_index INTEGER NOT NULL, task TEXT NOT NULL, expected TEXT NOT NULL, given TEXT NOT NULL,
+        correct INTEGER NOT NULL, accepted INTEGER NOT NULL, false_start INTEGER NOT NULL,
+        timed_out INTEGER NOT NULL, reaction_s REAL, snr_db REAL, answered_at TEXT NOT NULL,
+        attempt_json TEXT NOT NULL);
+    """,
+    # 2: summary columns for leaderboards and the adaptive start, filled from the stored scores
+    """
+    ALTER TABLE sessions ADD COLUMN composite REAL;
+    ALTER TABLE sessions ADD COLUMN passed INTEGER;
+    ALTER TABLE sessions ADD COLUMN snr_estimate_db REAL;
+    UPDATE sessions SET composite = json_extract(score_json, '$.composite'),
+                        passed = json_extract(score_json, '$.passed'),
+                        snr_estimate_db = json_extract(score_json, '$.snr_threshold_db')
+                    WHERE score_json IS NOT NULL;
+    CREATE INDEX trials_by_session ON trials(session_id, trial_index);
+    CREATE INDEX sessions_by_trainee ON sessions(trainee_id, started_at);
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def default_path() -> Path:
+    """``$RESCUE_SIGNALS_DB``, or ``records.sqlite3`` in the user's data directory."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("rescue-signals", appauthor=False)) / FILE_NAME
+
+
+@dataclass(frozen=True)
+class Crew:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Trainee:
+    id: int
+    name: str
+    crew: str | None
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One drill session as stored."""
+
+    id: int
+    uuid: str
+    trainee: str
+    crew: str | None
+    scenario_id: str
+    scenario_title: str
+    scenario_path: str | None
+    codebook_id: str
+    seed: int | None
+    trials_planned: int | None
+    started_at: datetime
+    ended_at: datetime | None
+    composite: float | None
+    passed: bool | None
+    snr_estimate_db: float | None
+    trials_saved: int
+    score: dict | None
+
+
+@dataclass(frozen=True)
+class StoredAttempt:
+    """An attempt with where and when it was given."""
+
+    attempt: Attempt
+    session_id: int
+    trainee: str
+    crew: str | None
+    scenario_id: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    trainee: str
+    crew: str | None
+    sessions: int
+    passed: int
+    best_composite: float | None
+    last_composite: float | None
+    accuracy: float | None
+
+
+class Records:
+    """The records file.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The SQLite file; :func:`default_path` if not given. Created (with its folder) if missing.
+    now : callable, optional
+        Returns the current wall-clock time as an aware datetime (injected by tests).
+    busy_timeout_s : float, s
+        How long to wait for another program writing to the same file before giving up with an error.
+    read_only : bool
+        Open for reading only (reports); the file must exist.
+
+    Raises
+    ------
+    RecordsError
+        The file cannot be opened, is not a records file, or was made by a newer version.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, now: Callable[[], datetime] | None = None,
+                 busy_timeout_s: float = 5.0, read_only: bool = False):
+        self.path = Path(path).expanduser() if path is not None else default_path()
+        self._now = now or (lambda: datetime.now(timezone.utc))
+        self.read_only = read_only
+        self._conn = self._open(busy_timeout_s)
+        try:
+            self._migrate()
+        except RecordsError:
+            self._conn.close()
+            raise
+
+    # -- opening ------------------------------------------------------------------------------------------------
+    def _open(self, busy_timeout_s: float) -> sqlite3.Connection:
+        if self.read_only:
+            if not self.path.is_file():
+                raise RecordsError(f"{self.path}: no records file here")
+            target, uri = f"{self.path.resolve().as_uri()}?mode=ro", True
+        else:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise RecordsError(f"{self.path}: cannot create the folder for the records: {exc.strerror}") from None
+            target, uri = str(self.path), False
+        with self._errors("open the records"):
+            conn = sqlite3.connect(target, timeout=busy_timeout_s, uri=uri, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not self.read_only:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")  # an answer reported saved survives a power cut
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+
+    def _migrate(self) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RecordsError(f"{self.path}: these records were written by a newer version of rescue-signals "
+                               f"(schema {version}; this version knows up to {SCHEMA_VERSION}); please update")
+        if version < SCHEMA_VERSION and self.read_only:
+            raise RecordsError(f"{self.path}: the records use an older schema ({version}); open them once with "
+                               "write access (e.g. run a drill) to update them")
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            statements = [s for s in _MIGRATIONS[number - 1].split(";") if s.strip()]
+            with self._transaction(f"update the records to schema {number}"):
+                for statement in statements:
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Records":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- errors and transactions --------------------------------------------------------------------------------
+    class _Errors:
+        def __init__(self, records: "Records", action: str):
+            self.records, self.action = records, action
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, kind, exc, tb):
+            if exc is None or not isinstance(exc, sqlite3.Error):
+                return False
+            raise RecordsError(_explain(self.records.path, self.action, exc)) from None
+
+    def _errors(self, action: str) -> "_Errors":
+        return Records._Errors(self, action)
+
+    class _Transaction:
+        def __init__(self, records: "Records", action: str):
+            self.records, self.action = records, action
+
+        def __enter__(self):
+            with self.records._errors(self.action):
+                self.records._conn.execute("BEGIN IMMEDIATE")
+            return self.records._conn
+
+        def __exit__(self, kind, exc, tb):
+            conn = self.records._conn
+            with self.records._errors(self.action):
+                if exc is None:
+                    conn.execute("COMMIT")
+                    return False
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise RecordsError(_explain(self.records.path, self.action, exc)) from None
+            return False
+
+    def _transaction(self, action: str) -> "_Transaction":
+        """One write transaction; any SQLite failure becomes a RecordsError naming ``action``."""
+        if self.read_only:
+            raise RecordsError(f"{self.path}: opened read-only; cannot {action}")
+        return Records._Transaction(self, action)
+
+    def _query(self, sql: str, params=()) -> list[sqlite3.Row]:
+        with self._errors("read the records"):
+            return self._conn.execute(sql, params).fetchall()
+
+    def _stamp(self) -> str:
+        return self._now().astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+    # -- crews and trainees -------------------------------------------------------------------------------------
+    def add_crew(self, name: str) -> Crew:
+        """Create a crew (or return the one of that name)."""
+        name = _clean_name(name, "crew")
+        existing = self.crew(name)
+        if existing:
+            return existing
+        with self._transaction(f"add crew '{name}'") as conn:
+            cur = conn.execute("INSERT INTO crews (name, created_at) VALUES (?, ?)", (name, self._stamp()))
+        return Crew(cur.lastrowid, name)
+
+    def crew(self, name: str) -> Crew | None:
+        rows = self._query("SELECT id, name FROM crews WHERE name = ?", (name.strip(),))
+        return Crew(rows[0]["id"], rows[0]["name"]) if rows else None
+
+    def crews(self) -> list[Crew]:
+        return [Crew(r["id"], r["name"]) for r in self._query("SELECT id, name FROM crews ORDER BY name")]
+
+    def add_trainee(self, name: str, crew: str | None = None) -> Trainee:
+        """Register a trainee, optionally in a crew (created if new).
+
+        Raises
+        ------
+        RecordsError
+            A trainee of that name exists already (names are unique, ignoring case).
+        """
+        name = _clean_name(name, "trainee")
+        if self.trainee(name) is not None:
+            raise RecordsError(f"a trainee named '{name}' is already registered")
+        crew_id = self.add_crew(crew).id if crew else None
+        with self._transaction(f"add trainee '{name}'") as conn:
+            cur = conn.execute("INSERT INTO trainees (name, crew_id, created_at) VALUES (?, ?, ?)",
+                               (name, crew_id, self._stamp()))
+        return Trainee(cur.lastrowid, name, self.crew(crew).name if crew else None)
+
+    def ensure_trainee(self, name: str, crew: str | None = None) -> Trainee:
+        """The trainee of that name, registered if new; moved into ``crew`` if one is given."""
+        found = self.trainee(name)
+        if found is None:
+            return self.add_trainee(name, crew)
+        if crew and (found.crew or "").lower() != crew.strip().lower():
+            crew_row = self.add_crew(crew)
+            with self._transaction(f"move '{found.name}' to crew '{crew_row.name}'") as conn:
+                conn.execute("UPDATE trainees SET crew_id = ? WHERE id = ?", (crew_row.id, found.id))
+            return Trainee(found.id, found.name, crew_row.name)
+        return found
+
+    def trainee(self, name: str) -> Trainee | None:
+        rows = self._query("SELECT t.id, t.name, c.name AS crew FROM trainees t LEFT JOIN crews c ON c.id = t.crew_id "
+                           "WHERE t.name = ?", (name.strip(),))
+        return Trainee(rows[0]["id"], rows[0]["name"], rows[0]["crew"]) if rows else None
+
+    def trainees(self, crew: str | None = None) -> list[Trainee]:
+        """Every trainee, or the roster of one crew, by name."""
+        sql = "SELECT t.id, t.name, c.name AS crew FROM trainees t LEFT JOIN crews c ON c.id = t.crew_id"
+        rows = self._query(sql + (" WHERE c.name = ?" if crew else "") + " ORDER BY t.name",
+                           (crew.strip(),) if crew else ())
+        return [Trainee(r["id"], r["name"], r["crew"]) for r in rows]
+
+    # -- sessions and answers -----------------------------------------------------------------------------------
+    def start_session(self, trainee_id: int, scenario_id: str, *, scenario_title: str = "",
+                      scenario_path: str | None = None, codebook_id: str = "", seed: int | None = None,
+                      trials_planned: int | None = None, session_uuid: str | None = None) -> int:
+        """Open a session of a drill for a trainee; returns its id."""
+        with self._transaction("start a session") as conn:
+            cur = conn.execute(
+                "INSERT INTO sessions (uuid, trainee_id, scenario_id, scenario_title, scenario_path, codebook_id, "
+                "seed, trials_planned, started_at, program_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_uuid or str(uuidlib.uuid4()), trainee_id, scenario_id, scenario_title, scenario_path,
+                 codebook_id, seed, trials_planned, self._stamp(), __version__))
+        return cur.lastrowid
+
+    def save_attempt(self, session_id: int, attempt: Attempt) -> bool:
+        """Store one answer, committed at once.
+
+        Returns
+        -------
+        bool
+            True if stored now, False if this trial (same UUID) was stored before.
+
+        Raises
+        ------
+        RecordsError
+            The answer could not be stored (locked, read-only, disk full); it was not saved.
+        """
+        t = attempt.trial
+        with self._transaction(f"save the answer to trial {t.index + 1}") as conn:
+            cur = conn.execute(
+                "INSERT INTO trials (uuid, session_id, trial_index, task, expected, given, correct, accepted, "
+                "false_start, timed_out, reaction_s, snr_db, answered_at, attempt_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uuid) DO NOTHING",
+                (t.uuid, session_id, t.index, t.task, attempt.expected, attempt.given, attempt.correct,
+                 attempt.accepted, attempt.false_start, attempt.timed_out, attempt.reaction_s, t.snr_db,
+                 self._stamp(), json.dumps(attempt.as_dict(), ensure_ascii=False)))
+            if cur.rowcount:
+                return True
+            owner = conn.execute("SELECT session_id FROM trials WHERE uuid = ?", (t.uuid,)).fetchone()[0]
+        if owner != session_id:
+            raise RecordsError(f"trial {t.uuid} is already stored for session {owner}, not {session_id}")
+        return False
+
+    def end_session(self, session_id: int, score=None) -> None:
+        """Close a session, storing its score (a :class:`~rescue_signals.drill.Score`) if given."""
+        data = score.as_dict() if score is not None else None
+        with self._transaction("end the session") as conn:
+            conn.execute("UPDATE sessions SET ended_at = ?, score_json = ?, composite = ?, passed = ?, "
+                         "snr_estimate_db = ? WHERE id = ?",
+                         (self._stamp(), json.dumps(data, ensure_ascii=False) if data else None,
+                          data and data["composite"], data and data["passed"], data and data["snr_threshold_db"],
+                          session_id))
+
+    _SESSION_SQL = ("SELECT s.*, t.name AS trainee, c.name AS crew, "
+                    "(SELECT count(*) FROM trials WHERE session_id = s.id) AS saved "
+                    "FROM sessions s JOIN trainees t ON t.id = s.trainee_id LEFT JOIN crews c ON c.id = t.crew_id")
+
+    def session(self, session_id: int) -> SessionRecord:
+        rows = self._query(self._SESSION_SQL + " WHERE s.id = ?", (session_id,))
+        if not rows:
+            raise RecordsError(f"no session {session_id} in {self.path}")
+        return _session(rows[0])
+
+    def sessions(self, *, trainee_id: int | None = None, crew: str | None = None,
+                 scenario_id: str | None = None) -> list[SessionRecord]:
+        """Sessions, oldest first, filtered by trainee, crew and scenario."""
+        where, params = [], []
+        for cond, value in (("s.trainee_id = ?", trainee_id), ("c.name = ?", crew), ("s.scenario_id = ?",
+                                                                                      scenario_id)):
+            if value is not None:
+                where.append(cond)
+                params.append(value)
+        sql = self._SESSION_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY s.started_at, s.id"
+        return [_session(r) for r in self._query(sql, params)]
+
+    def unfinished_session(self, trainee_id: int, scenario_id: str) -> SessionRecord | None:
+        """The trainee's latest session of this scenario that was never ended (an interrupted drill)."""
+        found = [s for s in self.sessions(trainee_id=trainee_id, scenario_id=scenario_id) if s.ended_at is None]
+        return found[-1] if found else None
+
+    def attempts(self, session_id: int) -> list[Attempt]:
+        """The answers of one session, in trial order."""
+        return [a.attempt for a in self.history(session_id=session_id)]
+
+    def history(self, *, trainee_id: int | None = None, crew: str | None = None,
+                session_id: int | None = None) -> list[StoredAttempt]:
+        """Stored answers, oldest first, of a trainee, a crew or a session."""
+        where, params = [], []
+        for cond, value in (("s.trainee_id = ?", trainee_id), ("c.name = ?", crew), ("r.session_id = ?",
+                                                                                      session_id)):
+            if value is not None:
+                where.append(cond)
+                params.append(value)
+        sql = ("SELECT r.attempt_json, r.session_id, r.answered_at, t.name AS trainee, c.name AS crew, "
+               "s.scenario_id FROM trials r JOIN sessions s ON s.id = r.session_id "
+               "JOIN trainees t ON t.id = s.trainee_id LEFT JOIN crews c ON c.id = t.crew_id"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.answered_at, r.id")
+        return [StoredAttempt(Attempt.from_dict(json.loads(r["attempt_json"])), r["session_id"], r["trainee"],
+                              r["crew"], r["scenario_id"], _time(r["answered_at"])) for r in self._query(sql, params)]
+
+    # -- derived views ------------------------------------------------------------------------------------------
+    def practice(self, trainee_id: int) -> list[Practice]:
+        """The trainee's answers as (label, accepted, when), for spaced refreshers."""
+        rows = self._query("SELECT r.expected, r.accepted, r.answered_at FROM trials r JOIN sessions s "
+                           "ON s.id = r.session_id WHERE s.trainee_id = ? ORDER BY r.answered_at", (trainee_id,))
+        return [Practice(r["expected"], bool(r["accepted"]), _time(r["answered_at"])) for r in rows]
+
+    def profile(self, trainee_id: int) -> Profile:
+        """Per-label results of every answer, and the latest SNR estimate of the trainee."""
+        rows = self._query("SELECT snr_estimate_db FROM sessions WHERE trainee_id = ? AND snr_estimate_db IS NOT NULL "
+                           "ORDER BY started_at DESC, id DESC LIMIT 1", (trainee_id,))
+        snr = rows[0][0] if rows else None
+        return Profile.from_attempts([a.attempt for a in self.history(trainee_id=trainee_id)], snr_estimate_db=snr)
+
+    def leaderboard(self, *, crew: str | None = None, scenario_id: str | None = None) -> list[LeaderboardRow]:
+        """Trainees ranked by their best composite score (then accuracy), ties sharing a rank."""
+        rows = []
+        for trainee in self.trainees(crew):
+            sessions = [s for s in self.sessions(trainee_id=trainee.id, scenario_id=scenario_id)]
+            scored = [s for s in sessions if s.composite is not None]
+            answers = [h.attempt for h in self.history(trainee_id=trainee.id)
+                       if scenario_id is None or h.scenario_id == scenario_id]
+            rows.append((trainee, len(sessions), sum(bool(s.passed) for s in sessions),
+                         max((s.composite for s in scored), default=None),
+                         scored[-1].composite if scored else None,
+                         sum(a.accepted for a in answers) / len(answers) if answers else None))
+        rows.sort(key=lambda r: (-(r[3] if r[3] is not None else -1), -(r[5] or 0), r[0].name.lower()))
+        out, rank, prev = [], 0, None
+        for i, (t, n, passed, best, last, acc) in enumerate(rows):
+            if (best, acc) != prev:
+                rank, prev = i + 1, (best, acc)
+            out.append(LeaderboardRow(rank, t.name, t.crew, n, passed, best, last, acc))
+        return out
+
+
+def _clean_name(name: str, what: str) -> str:
+    cleaned = " ".join(str(name).split())
+    if not cleaned:
+        raise RecordsError(f"a {what} needs a name")
+    return cleaned
+
+
+def _time(stamp: str | None) -> datetime | None:
+    return datetime.fromisoformat(stamp) if stamp else None
+
+
+def _session(r: sqlite3.Row) -> SessionRecord:
+    return SessionRecord(
+        id=r["id"], uuid=r["uuid"], trainee=r["trainee"], crew=r["crew"], scenario_id=r["scenario_id"],
+        scenario_title=r["scenario_title"], scenario_path=r["scenario_path"], codebook_id=r["codebook_id"],
+        seed=r["seed"], trials_planned=r["trials_planned"], started_at=_time(r["started_at"]),
+        ended_at=_time(r["ended_at"]), composite=r["composite"],
+        passed=None if r["passed"] is None else bool(r["passed"]), snr_estimate_db=r["snr_estimate_db"],
+        trials_saved=r["saved"], score=json.loads(r["score_json"]) if r["score_json"] else None)
+
+
+def _explain(path: Path, action: str, exc: sqlite3.Error) -> str:
+    """A message a trainer can act on, for a SQLite failure while doing ``action``."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    msg = str(exc).lower()
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in msg or "busy" in msg:
+        why = ("the records file is locked by another program (another rescue-signals writing to it?); "
+               "wait until it has finished and try again")
+    elif name.startswith("SQLITE_READONLY") or "readonly" in msg or "read-only" in msg:
+        why = "the records file (or its folder) is read-only; choose another file with --db or fix its permissions"
+    elif name == "SQLITE_FULL" or "full" in msg:
+        why = "the disk is full; free some space and try again"
+    elif name == "SQLITE_NOTADB" or "not a database" in msg:
+        why = "this file is not a records file"
+    elif name.startswith("SQLITE_CANTOPEN") or "unable to open" in msg:
+        why = "the file cannot be opened (does the folder exist, and may you write there?)"
+    elif name.startswith("SQLITE_CORRUPT") or "malformed" in msg:
+        why = "the records file is damaged"
+    else:
+        why = str(exc)
+    return f"{path}: cannot {action}: {why}"
+
