@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -38,7 +39,11 @@ class App:
     trainee: Any = None  # the records store's trainee, once chosen
     event_log: Path | None = None
     size: tuple[int, int] = (1366, 768)
+    input_s: float = 0.0  # monotonic time of the latest key press or click (an answer's time)
+    scenario_paths: tuple[Path, ...] = ()
+    synchronous: bool = False  # background work runs at once (for the stepped clock of tests)  # scenario files given on the command line, offered first
     _notices: list[tuple[str, float]] = field(default_factory=list)
+    _worker: ThreadPoolExecutor | None = None
 
     # -- language -----------------------------------------------------------------------------------------------
     @property
@@ -107,6 +112,29 @@ class App:
         if self.speaker.poll() is not None:
             self.notify(self.say("notice.device_lost"))
             self.log("device-lost")
+
+    # -- work off the main loop ----------------------------------------------------------------------------------
+    def background(self, fn, *args, **kwargs) -> Future:
+        """Run ``fn`` in a worker thread (rendering audio takes longer than a frame); poll the future.
+
+        With :attr:`synchronous` set (stepped test clocks) it runs at once, so frames stay deterministic.
+        """
+        if self.synchronous:
+            done: Future = Future()
+            try:
+                done.set_result(fn(*args, **kwargs))
+            except Exception as exc:  # handed to whoever polls the future, as the worker would
+                done.set_exception(exc)
+            return done
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rescue-signals-render")
+        return self._worker.submit(fn, *args, **kwargs)
+
+    def shutdown(self) -> None:
+        self.speaker.stop()
+        self.speaker.close()
+        if self._worker is not None:
+            self._worker.shutdown(wait=False, cancel_futures=True)
 
     # -- test hook ----------------------------------------------------------------------------------------------
     def log(self, event: str, **values) -> None:

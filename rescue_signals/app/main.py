@@ -32,6 +32,8 @@ class Stage:
         """Handle ``events``, advance ``dt_s`` seconds and draw; False once the window is closed."""
         app = self.app
         for event in events:
+            if event.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN):
+                app.input_s = event.time_s  # a button pressed by this input acts at the input's time
             if event.type == pygame.QUIT:
                 self.scene.leave()
                 return False
@@ -83,7 +85,7 @@ def window_size() -> tuple[int, int]:
 
 
 def data_dir() -> Path:
-    """Where the trainer keeps its preferences and, by default, its records."""
+    """Where the trainer keeps its preferences (``$RESCUE_SIGNALS_HOME`` overrides it)."""
     override = os.environ.get("RESCUE_SIGNALS_HOME")
     if override:
         return Path(override)
@@ -113,14 +115,11 @@ def make_app(size: tuple[int, int], *, codebook: Codebook | None = None, setting
     return app
 
 
-def open_records(path: Path):
-    """The records store at ``path``; (store, None) or (None, why it cannot be opened)."""
+def open_records(path: Path | None):
+    """The records store at ``path`` (the default file if None); (store, None) or (None, why it cannot open)."""
     from rescue_signals.errors import RescueSignalsError
+    from rescue_signals.records import Records
 
-    try:
-        from rescue_signals.records import Records
-    except ImportError as exc:
-        return None, str(exc)
     try:
         return Records(path), None
     except (RescueSignalsError, OSError) as exc:
@@ -153,7 +152,7 @@ def run_app(lang: str | None = None, *, trainee: str | None = None, scene: str |
     size = window_size()
     surface = pygame.display.set_mode(size, pygame.RESIZABLE)
     pygame.display.set_caption("rescue-signals · 5432")
-    records, problem = open_records(Path(records_path) if records_path else home / "records.sqlite")
+    records, problem = open_records(Path(records_path) if records_path else None)
     clock = FrameClock(fps=60)
     app = make_app(size, codebook=codebook, settings=settings, settings_path=settings_path, sound=sound,
                    now_s=clock.now_s, seed=seed, records=records, records_problem=problem,
@@ -162,7 +161,7 @@ def run_app(lang: str | None = None, *, trainee: str | None = None, scene: str |
     try:
         mainloop(app, first_scene(app, trainee=trainee, scene=scene), surface, clock)
     finally:
-        app.speaker.stop()
+        app.shutdown()
         app.save_settings()
         if records is not None and hasattr(records, "close"):
             records.close()

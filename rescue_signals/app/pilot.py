@@ -46,6 +46,7 @@ class Pilot:
         settings.lang = lang
         self.app = make_app(size, settings=settings, settings_path=settings_path, sound=sound,
                             now_s=self.clock.now_s, seed=seed, records=records, player_factory=player_factory)
+        self.app.synchronous = True
         self.stage = Stage(self.app, first_scene(self.app, trainee=trainee, scene=scene), self.surface)
         self.closed = False
         self.run(frames=2)

@@ -70,8 +70,10 @@ class Scene:
         self._clear()
         w, h = self.app.size
         self.container = pygame_gui.core.UIContainer(pygame.Rect(0, 0, w, h), self.app.ui)
+        self._focus_chosen = False
         self.build(self.content_rect())
-        self._focus = min(focus, max(0, len(self._controls) - 1))
+        if not self._focus_chosen:
+            self._focus = min(focus, max(0, len(self._controls) - 1))
         self._show_focus()
 
     def build(self, rect: pygame.Rect) -> None:
@@ -104,9 +106,11 @@ class Scene:
         return element
 
     def focus_on(self, element) -> None:
+        """Highlight ``element`` (in :meth:`build`, this is where the focus starts)."""
         for i, c in enumerate(self._controls):
             if c.element is element:
                 self._focus = i
+                self._focus_chosen = True
         self._show_focus()
 
     @property

@@ -20,6 +20,7 @@ class Settings:
     visual_beats: bool = True
     last_trainee: str | None = None
     last_scene: str | None = None
+    last_scenario: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

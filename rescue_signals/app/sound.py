@@ -18,6 +18,10 @@ VISUAL_LEAD_S = 0.4
 """A visual-only cue starts this long after it is asked for, so the first flash is not missed."""
 
 
+STALL_S = 2.0
+"""A sound still not finished this long after it should have: the device stopped without saying so."""
+
+
 class Cue:
     """One sound being played (or shown): the knocks' offsets in it and when each reached the listener.
 
@@ -57,8 +61,9 @@ class Cue:
         """Monotonic times at which the knocks heard (or shown) so far reached the listener, in order."""
         now = self._now_s()
         if self.playback is not None:
-            reported = [float(t) for t in self.playback.heard_times_s()]
-            self._audio_heard = [t for t in reported if t <= now + 1e-3]
+            # None: not yet scheduled; a scheduled time may still lie a buffer ahead.
+            reported = [t for t in self.playback.heard_times_s() if t is not None]
+            self._audio_heard = [float(t) for t in reported if t <= now]
             if self._audio_heard:
                 self.start_s = self._audio_heard[0] - self.offsets_s[0]
             return list(self._audio_heard)
@@ -162,6 +167,9 @@ class Speaker:
         if cue is None or cue.playback is None:
             return None
         error = getattr(cue.playback, "error", None)
+        overdue = not cue.playback.done and cue.progress_s() > cue.duration_s + STALL_S
+        if overdue:
+            error = error or "the audio output stopped responding"
         if not error:
             return None
         self._device_failed(str(error))
@@ -176,3 +184,9 @@ class Speaker:
         if self.current is not None and not self.current.done:
             self.current.stop()
         self.current = None
+
+    def close(self) -> None:
+        """Close the output stream (at exit)."""
+        if self._player is not None and hasattr(self._player, "close"):
+            self._player.close()
+        self._player = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pygame
 
 from rescue_signals.app.drawing import draw_text
-from rescue_signals.app.scene import Scene, column, row
+from rescue_signals.app.scene import Scene, row
+from rescue_signals.errors import RescueSignalsError
 
 MAX_LISTED = 9  # one number key each
 
@@ -15,8 +16,10 @@ def choose_trainee(app, name: str):
     name = name.strip()
     trainee = name
     if app.records is not None:
-        known = {t.name: t for t in app.records.trainees()}
-        trainee = known.get(name) or app.records.add_trainee(name)
+        try:
+            trainee = app.records.ensure_trainee(name)
+        except RescueSignalsError as exc:
+            app.notify(app.say("notice.records_problem", problem=str(exc)))
     app.trainee = trainee
     app.settings.last_trainee = name
     app.save_settings()

@@ -1,0 +1,113 @@
+"""The current trainee's records as the scenes use them: a drill session is opened when a drill starts, every
+answer is saved (committed) the moment it is given, and an interrupted drill is resumed where it stopped.
+
+Problems with the records file never stop a drill: they are shown as a notice and the drill goes on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rescue_signals.errors import RescueSignalsError
+
+
+class Logbook:
+    def __init__(self, app):
+        self.app = app
+        self.session_id: int | None = None
+        self.saved = 0
+
+    @property
+    def _store(self):
+        trainee = self.app.trainee
+        if self.app.records is None or trainee is None or not hasattr(trainee, "id"):
+            return None
+        return self.app.records
+
+    def _problem(self, exc: Exception) -> None:
+        self.app.notify(self.app.say("notice.records_problem", problem=str(exc)))
+        self.app.log("records-problem", message=str(exc))
+
+    def unfinished(self, scenario):
+        """The trainee's interrupted session of ``scenario`` with answers saved, or None."""
+        store = self._store
+        if store is None:
+            return None
+        try:
+            found = store.unfinished_session(self.app.trainee.id, scenario.id)
+        except RescueSignalsError as exc:
+            self._problem(exc)
+            return None
+        return found if found is not None and found.trials_saved and found.seed is not None else None
+
+    def open_drill(self, scenario, *, resume: bool = True):
+        """A drill of ``scenario``: the interrupted one continued, or a new one with a new session."""
+        from rescue_signals.drill import Drill, Profile
+
+        cb, store = self.app.codebook, self._store
+        previous = self.unfinished(scenario) if resume else None
+        if previous is not None:
+            try:
+                earlier = [h.attempt for h in store.history(trainee_id=self.app.trainee.id)
+                           if h.session_id < previous.id]
+                drill = Drill(scenario, cb, rng=np.random.default_rng(previous.seed),
+                              profile=Profile.from_attempts(earlier), drill_id=previous.uuid)
+                drill.resume(store.attempts(previous.id))
+                self.session_id = previous.id
+                self.saved = len(drill.attempts)
+                self.app.log("resumed", session=previous.id, answered=self.saved)
+                return drill
+            except RescueSignalsError as exc:
+                self._problem(exc)
+        seed = int(self.app.rng.integers(0, 2**31 - 1))
+        profile = None
+        if store is not None:
+            try:
+                profile = store.profile(self.app.trainee.id)
+            except RescueSignalsError as exc:
+                self._problem(exc)
+        drill = Drill(scenario, cb, rng=np.random.default_rng(seed), profile=profile)
+        self.session_id = None
+        self.saved = 0
+        if store is not None:
+            try:
+                self.session_id = store.start_session(
+                    self.app.trainee.id, scenario.id, scenario_title=scenario.title.get(self.app.lang),
+                    scenario_path=scenario.path, codebook_id=cb.id, seed=seed, trials_planned=drill.total,
+                    session_uuid=drill.drill_id)
+            except RescueSignalsError as exc:
+                self._problem(exc)
+        return drill
+
+    def save(self, attempt) -> bool:
+        """Store one answer now; False (with a notice) if it could not be stored."""
+        store = self._store
+        if store is None or self.session_id is None:
+            return False
+        try:
+            store.save_attempt(self.session_id, attempt)
+        except RescueSignalsError as exc:
+            self._problem(exc)
+            return False
+        self.saved += 1
+        return True
+
+    def finish(self, score) -> None:
+        store = self._store
+        if store is None or self.session_id is None:
+            return
+        try:
+            store.end_session(self.session_id, score)
+        except RescueSignalsError as exc:
+            self._problem(exc)
+
+    def history(self):
+        """Every stored answer of the trainee, oldest first."""
+        store = self._store
+        if store is None:
+            return []
+        try:
+            return store.history(trainee_id=self.app.trainee.id)
+        except RescueSignalsError as exc:
+            self._problem(exc)
+            return []

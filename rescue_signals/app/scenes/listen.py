@@ -1,0 +1,391 @@
+"""Listen: drills from the scenarios. The program knocks; the trainee answers as soon as they know.
+
+Each trial is rendered with its scenario's medium, noise and distance and played; the reaction time runs from the
+moment the last knock actually reached the output (the playback engine's time), to the key press (stamped when it
+reached the window). An answer before that moment is a false start. Trials that ask the trainee to knock (send a
+signal, or reply in an exchange) take knocks from the space bar, the mouse or the microphone. Every answer is
+saved in the records the moment it is given.
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.hearing import render_heard
+from rescue_signals.app.knockpad import KnockPad
+from rescue_signals.app.logbook import Logbook
+from rescue_signals.app.scene import Scene, row
+from rescue_signals.app.timeline import draw_beats, draw_flash
+from rescue_signals.codebook import HEADCOUNT
+from rescue_signals.protocol import read_exchange
+
+MAX_LISTED = 9
+
+
+def describe_conditions(app, conditions) -> str:
+    """"pipe · 20 m · fan" in the trainee's language."""
+    medium = next((app.t(m.name) for m in app.codebook.media if m.id == conditions.medium), None)
+    medium = medium or app.say(f"medium.{conditions.medium}")
+    noise = "、".join(app.say(f"noise.{n}") for n in conditions.noises) or app.say("noise.none")
+    return app.say("listen.conditions", medium=medium, distance=conditions.distance_m, noise=noise)
+
+
+class ListenScene(Scene):
+    title_key = "listen.title"
+
+    def __init__(self, app, scenario=None):
+        super().__init__(app)
+        from rescue_signals.drill import load_scenario, shipped_scenarios
+
+        extra = [load_scenario(p, app.codebook) for p in app.scenario_paths]
+        self.scenarios = extra + [s for s in shipped_scenarios() if s.codebook_id == app.codebook.id]
+        self.scenario = None
+        self.phase = "choose"
+        self.pad = KnockPad(app)
+        self.logbook = Logbook(app)
+        self.digits = ""  # a headcount being typed
+        self.typing_count = False
+        self._chosen_once = False
+        if scenario is not None:
+            self.begin(scenario)
+
+    # -- flow ---------------------------------------------------------------------------------------------------
+    def begin(self, scenario, *, resume: bool = True):
+        self.scenario = scenario
+        self.drill = self.logbook.open_drill(scenario, resume=resume)
+        self.app.settings.last_scenario = scenario.id
+        self.app.save_settings()
+        self.app.log("drill", scenario=scenario.id, trials=self.drill.total, answered=len(self.drill.attempts))
+        self.next_trial()
+
+    def next_trial(self):
+        self.app.speaker.stop()
+        self.trial = self.drill.next_trial()
+        self.attempt = None
+        self.cue = None
+        self.rendering = None
+        self.digits = ""
+        self.typing_count = False
+        self.pad.reset(expected=None)
+        if self.trial is None:
+            self.finish()
+            return
+        self.future = None
+        if self.trial.sequence:
+            self.phase = "prepare"
+            self.future = self.app.background(render_heard, self.app.codebook, self.trial.sequence,
+                                              listener=self.trial.trainee_role, seed=self.trial.seed,
+                                              conditions=self.trial.conditions)
+        else:
+            self._start_answering(self.app.now_s())
+        self.rebuild()
+
+    def _start_answering(self, heard_s: float):
+        self.heard_s = heard_s
+        self.phase = "knock" if self.trial.knocked else "answer"
+        self.app.log("heard", trial=self.trial.index, heard_s=heard_s, task=self.trial.task)
+        self.rebuild()
+
+    def finish(self):
+        from rescue_signals.drill import score
+
+        self.phase = "summary"
+        self.score = score(self.drill.attempts, self.scenario)
+        self.logbook.finish(self.score)
+        self.app.log("summary", accuracy=self.score.accuracy, trials=self.score.trials)
+        self.rebuild()
+
+    def submit(self, answer, *, answered_s: float | None, knock_times_s=()):
+        from rescue_signals.drill import Response
+
+        heard_s = self._heard_s()
+        if self.cue is not None and answered_s is not None and answered_s < heard_s:
+            self.app.speaker.stop()  # a false start: no need to hear the rest
+        response = Response(answer, heard_s, answered_s, tuple(knock_times_s))
+        self.attempt = self.drill.answer(self.trial, response)
+        self.logbook.save(self.attempt)
+        self.app.log("answer", trial=self.trial.index, answer=answer, answered_s=answered_s, heard_s=heard_s,
+                     reaction_s=self.attempt.reaction_s, correct=self.attempt.correct,
+                     false_start=self.attempt.false_start)
+        self.phase = "feedback"
+        self.pad.close()
+        self.rebuild()
+
+    def _heard_s(self) -> float:
+        """When the last played knock reached the trainee (predicted from the schedule if still to come)."""
+        if self.cue is None:
+            return self.heard_s
+        heard = self.cue.heard_times_s()
+        if len(heard) == len(self.cue.offsets_s):
+            return heard[-1]
+        return self.cue.start_s + self.cue.offsets_s[-1]
+
+    def replay(self):
+        if self.rendering is not None:
+            self.cue = self.app.speaker.play_rendering(self.rendering)
+
+    # -- widgets ------------------------------------------------------------------------------------------------
+    def build(self, rect):
+        bottom = pygame.Rect(rect.x, rect.bottom - 56, rect.width, 56)
+        if self.phase == "choose":
+            for i, scenario in enumerate(self.scenarios[:MAX_LISTED]):
+                r = pygame.Rect(rect.x, rect.y + 44 + i * 62, min(560, rect.width // 2), 52)
+                label = f"{scenario.level} · {self.app.t(scenario.title)}"
+                unfinished = self.logbook.unfinished(scenario)
+                if unfinished is not None:
+                    label += " · " + self.text("listen.resume", n=unfinished.trials_saved)
+                button = self.button(r, label, lambda s=scenario: self.begin(s), key=pygame.K_1 + i)
+                if scenario.id == self.app.settings.last_scenario and not self._chosen_once:
+                    self._chosen_once = True
+                    self.focus_on(button)
+        elif self.phase in ("prepare", "play", "answer") and not self.trial.knocked:
+            choices = self._choices()
+            for i, (r, (label, action, key)) in enumerate(zip(row(bottom, len(choices), gap_px=10), choices)):
+                button = self.button(r, label, action, key=key)
+                if i == 0 and self.phase == "prepare":
+                    self.focus_on(button)
+        elif self.phase in ("prepare", "play", "knock"):
+            self.button(pygame.Rect(rect.right - 260, rect.y, 260, 48), self.text("knock.mic"),
+                        self.pad.toggle_mic, key=pygame.K_m)
+        elif self.phase == "feedback":
+            buttons = [(self.text("listen.replay"), self.replay, pygame.K_r)] if self.rendering is not None else []
+            buttons.append((self.text("listen.next"), self.next_trial, pygame.K_n))
+            for r, (label, action, key) in zip(row(bottom, len(buttons)), buttons):
+                nxt = self.button(r, label, action, key=key)
+            self.focus_on(nxt)
+        elif self.phase == "summary":
+            buttons = [(self.text("listen.again"), lambda: self.begin(self.scenario), pygame.K_a),
+                       (self.text("home.title"), self.back, pygame.K_h)]
+            for r, (label, action, key) in zip(row(bottom, 2), buttons):
+                self.button(r, label, action, key=key)
+
+    def _choices(self):
+        """(label, action, key) for each answer the trial offers; a signal's key is its number of knocks."""
+        cb, app = self.app.codebook, self.app
+        out = []
+        counts = [s.knocks for s in cb.signals]
+        for choice in self.trial.choices:
+            if choice == HEADCOUNT:
+                out.append((self.text("listen.count") + (f": {self.digits}" if self.digits else ""),
+                            self._answer_count, pygame.K_h))
+            elif choice in [s.id for s in cb.signals]:
+                s = cb.signal(choice)
+                key = pygame.K_0 + s.knocks if s.knocks <= 9 and counts.count(s.knocks) == 1 else None
+                out.append((f"{app.t(s.name)}", lambda c=choice: self._answer(c), key))
+            else:
+                out.append((self.text(f"answer.{choice}"), lambda c=choice: self._answer(c), pygame.K_u))
+        return out
+
+    def _answer(self, label):
+        if self.phase in ("prepare",):
+            return None
+        self.submit(label, answered_s=self.app.input_s)
+
+    def _answer_count(self):
+        if self.digits:
+            self.submit(int(self.digits), answered_s=self.app.input_s)
+        else:
+            self.typing_count = True
+            self.rebuild()
+        return None
+
+    def on_key(self, event):
+        recognising = self.phase in ("play", "answer") and not self.trial.knocked
+        if recognising and self.typing_count:
+            if (event.unicode or "").isdigit():
+                self.digits = (self.digits + event.unicode)[:3]
+            elif event.key == pygame.K_BACKSPACE:
+                self.digits = self.digits[:-1]
+            elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER) and self.digits:
+                self.submit(int(self.digits), answered_s=event.time_s)
+            elif event.key == pygame.K_ESCAPE:
+                self.typing_count, self.digits = False, ""
+            self.rebuild()
+            return True, None
+        if recognising and event.key == pygame.K_h and HEADCOUNT in self.trial.choices:
+            self.typing_count, self.digits = True, ""
+            self.rebuild()
+            return True, None
+        if self.phase in ("play", "knock") and self.trial.knocked and self.pad.handle_event(event):
+            return True, None
+        if self.phase == "feedback" and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            self.next_trial()
+            return True, None
+        return False, None
+
+    def on_other(self, event):
+        if event.type == pygame.MOUSEBUTTONDOWN and self.phase in ("play", "knock") and self.trial.knocked:
+            self.pad.handle_event(event)
+        return None
+
+    # -- time ---------------------------------------------------------------------------------------------------
+    def update(self, dt_s):
+        now = self.app.now_s()
+        if self.phase == "prepare" and self.future is not None and self.future.done():
+            self.rendering = self.future.result()
+            self.cue = self.app.speaker.play_rendering(self.rendering)
+            self.app.log("play", trial=self.trial.index, offsets_s=list(self.cue.offsets_s))
+            self.phase = "play"
+        if self.phase == "play" and self.cue is not None and self.cue.all_heard():
+            self._start_answering(self.cue.heard_times_s()[-1])
+        if self.phase in ("play", "knock") and self.trial.knocked:
+            if self.pad.update() and self.phase == "knock":
+                self.submit(None, answered_s=None, knock_times_s=self.pad.knocks)
+        if self.phase in ("answer", "knock") and not self.pad.knocks:
+            if now - self.heard_s > self.trial.time_limit_s:
+                self.submit(None, answered_s=None)
+        return None
+
+    def leave(self):
+        self.pad.close()
+        super().leave()
+
+    # -- drawing ------------------------------------------------------------------------------------------------
+    def footer_hint(self) -> str:
+        return ""
+
+    def draw_content(self, surface, rect):
+        theme, app = self.app.theme, self.app
+        if self.phase == "choose":
+            draw_text(surface, self.text("listen.choose"), rect.topleft, theme.font(24, bold=True), theme.text)
+            focused = self._focus if self._controls else 0
+            if self.scenarios:
+                s = self.scenarios[min(focused, len(self.scenarios) - 1)]
+                box = pygame.Rect(rect.x + min(560, rect.width // 2) + 24, rect.y + 44,
+                                  rect.width - min(560, rect.width // 2) - 24, rect.height - 60)
+                draw_panel(surface, box, theme)
+                y = draw_text(surface, app.t(s.title), (box.x + 20, box.y + 16), theme.font(26, bold=True),
+                              theme.accent, width_px=box.width - 40).bottom + 10
+                y = draw_text(surface, app.t(s.summary), (box.x + 20, y), theme.font(20), theme.text,
+                              width_px=box.width - 40).bottom + 10
+                if s.story is not None:
+                    draw_text(surface, app.t(s.story), (box.x + 20, y), theme.font(18), theme.muted,
+                              width_px=box.width - 40)
+            return
+        if self.phase == "summary":
+            self._draw_summary(surface, rect)
+            return
+        trial = self.trial
+        head = (f"{app.t(self.scenario.title)} · " + self.text("listen.trial", i=trial.index + 1, n=self.drill.total)
+                + " · " + describe_conditions(app, trial.conditions))
+        draw_text(surface, head, rect.topleft, theme.font(19), theme.muted, width_px=rect.width - 280)
+        y = rect.y + 36
+        y = self._draw_context(surface, pygame.Rect(rect.x, y, rect.width, rect.height), trial) + 8
+        draw_text(surface, app.t(trial.prompt), (rect.x, y), theme.font(28, bold=True), theme.text,
+                  width_px=rect.width)
+        stage = pygame.Rect(rect.x, y + 50, rect.width, rect.bottom - y - 50 - 70)
+        if self.phase == "feedback":
+            self._draw_feedback(surface, stage)
+        elif trial.knocked and self.phase == "knock":
+            self.pad.draw(surface, stage)
+        else:
+            self._draw_listening(surface, stage)
+        if self.typing_count:
+            draw_text(surface, self.text("exchange.enter_count") + f": {self.digits}_", (rect.x, stage.bottom - 30),
+                      theme.font(22, bold=True), theme.accent)
+
+    def _draw_context(self, surface, rect, trial) -> int:
+        """The groups already exchanged before this trial, with their meaning; returns the y below them."""
+        if not trial.context:
+            return rect.y
+        app, theme = self.app, self.app.theme
+        readings = read_exchange(app.codebook, trial.context)
+        y = rect.y
+        for reading in readings:
+            who = app.role_name(reading.sender) if reading.sender else "?"
+            colour = theme.role_colour(app.role_index(reading.sender)) if reading.sender else theme.muted
+            draw_text(surface, f"{who}: {reading.count} — {app.t(reading.meaning)}", (rect.x, y), theme.font(20),
+                      colour, width_px=rect.width)
+            y += 30
+        return y
+
+    def _draw_listening(self, surface, rect):
+        app, theme = self.app, self.app.theme
+        heard = self.cue.heard_times_s() if self.cue is not None else []
+        sender = self.trial.expected.sender
+        colour = theme.role_colour(app.role_index(sender)) if sender else theme.accent
+        if sender:
+            draw_text(surface, self.text("listen.sender", role=app.role_name(sender)), (rect.x, rect.y),
+                      theme.font(22), colour)
+        if app.visual_beats:
+            since = app.now_s() - heard[-1] if heard else None
+            size = min(220, rect.height - 40)
+            draw_flash(surface, pygame.Rect(rect.centerx - size // 2, rect.y + 30, size, size), theme,
+                       since_s=since, colour=colour)
+            # only the knocks heard so far: drawing the rest would give the answer away
+            if heard and self.cue is not None:
+                t0 = self.cue.start_s
+                times = [t - t0 for t in heard]
+                line = pygame.Rect(rect.x + 40, rect.y + size + 50, rect.width - 80, 50)
+                draw_beats(surface, line, theme, times, span_s=max(self.cue.duration_s, 1.0), colour=colour,
+                           labels=False)
+        else:
+            draw_text(surface, self.text("listen.listening"), (rect.x, rect.y + 60), theme.font(40, bold=True),
+                      theme.muted, width_px=rect.width, align="center")
+
+    def _draw_feedback(self, surface, rect):
+        app, theme, a = self.app, self.app.theme, self.attempt
+        exp = self.trial.expected
+        answer = f"{exp.count} — {app.t(exp.meaning)}"
+        if a.false_start:
+            verdict, colour = self.text("listen.false_start"), theme.bad
+        elif a.timed_out and a.given == "none":
+            verdict, colour = self.text("listen.timeout", answer=answer), theme.bad
+        elif a.correct:
+            verdict, colour = self.text("listen.correct") + f" {answer}", theme.good
+        else:
+            verdict, colour = self.text("listen.wrong", answer=answer), theme.bad
+        y = draw_text(surface, verdict, rect.topleft, theme.font(30, bold=True), colour, width_px=rect.width).bottom
+        if a.reaction_s is not None and not a.false_start:
+            y = draw_text(surface, self.text("listen.reaction", ms=a.reaction_s * 1000), (rect.x, y + 6),
+                          theme.font(24), theme.text).bottom
+        if self.trial.knocked and a.given_count is not None:
+            y = draw_text(surface, self.text("knock.count_ok", n=a.given_count) if a.correct else
+                          self.text("knock.count_bad", got=a.given_count, want=exp.count), (rect.x, y + 6),
+                          theme.font(22), theme.text).bottom
+            if a.interval_error_s is not None:
+                spread = (a.interval_cv or 0) * (a.mean_interval_s or 0)
+                y = draw_text(surface, self.text("knock.spacing", mean=a.interval_error_s * 1000, std=spread * 1000),
+                              (rect.x, y + 6), theme.font(22), theme.text).bottom
+            self.pad.draw_timeline(surface, pygame.Rect(rect.x + 30, y + 20, rect.width - 60, 60))
+            y += 100
+        elif self.rendering is not None:
+            knocks = [k.time_s for k in self.rendering.knocks]
+            lit = len(self.cue.heard_times_s()) if self.cue is not None and not self.cue.done else None
+            sender = exp.sender
+            colour = theme.role_colour(app.role_index(sender)) if sender else theme.accent
+            draw_beats(surface, pygame.Rect(rect.x + 30, y + 16, rect.width - 60, 60), theme, knocks,
+                       span_s=self.rendering.duration_s, colour=colour, lit=lit)
+            y += 100
+        if self.trial.note is not None:
+            draw_text(surface, app.t(self.trial.note), (rect.x, y + 8), theme.font(20), theme.muted,
+                      width_px=rect.width)
+
+    def _draw_summary(self, surface, rect):
+        app, theme, s = self.app, self.app.theme, self.score
+        ms = (s.latency_median_s or 0) * 1000
+        y = draw_text(surface, self.text("listen.summary", correct=s.accepted, total=s.trials, ms=ms), rect.topleft,
+                      theme.font(30, bold=True), theme.good if s.passed else theme.text, width_px=rect.width).bottom
+        verdict = self.text("listen.passed") if s.passed else self.text("listen.not_passed")
+        y = draw_text(surface, verdict, (rect.x, y + 10), theme.font(24), theme.good if s.passed else theme.warn,
+                      width_px=rect.width).bottom
+        for failure in s.failures:
+            y = draw_text(surface, "· " + app.t(failure), (rect.x, y + 4), theme.font(20), theme.muted,
+                          width_px=rect.width).bottom
+        if s.false_starts:
+            y = draw_text(surface, self.text("listen.false_starts", n=s.false_starts), (rect.x, y + 8),
+                          theme.font(20), theme.warn).bottom
+        for mistake in s.confusion.mistakes()[:5]:
+            expected, given, n = mistake
+            y = draw_text(surface, self.text("listen.confused", expected=self._label(expected),
+                                             given=self._label(given), n=n), (rect.x, y + 4), theme.font(20),
+                          theme.muted, width_px=rect.width).bottom
+
+    def _label(self, label: str) -> str:
+        cb = self.app.codebook
+        if label in [s.id for s in cb.signals]:
+            return self.app.t(cb.signal(label).name)
+        if label == HEADCOUNT:
+            return self.app.t(cb.headcount.name)
+        return self.text(f"answer.{label}")
