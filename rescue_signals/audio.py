@@ -69,8 +69,14 @@ def list_devices() -> list[Device]:
 
 
 def _open_error(kind: str, device, exc: Exception) -> AudioDeviceError:
-    which = "the default" if device is None else f"'{device}'"
-    return AudioDeviceError(f"cannot open {which} audio {kind}: {exc}")
+    if device is None:
+        sd = _sounddevice()
+        default = sd.default.device[0 if kind == "input" else 1]
+        if default is None or default < 0:
+            return AudioDeviceError(f"there is no audio {kind} device (no sound card or sound server found; "
+                                    f"'rescue-signals devices' lists what is available)")
+        return AudioDeviceError(f"cannot open the default audio {kind}: {exc}")
+    return AudioDeviceError(f"cannot open audio {kind} '{device}': {exc} ('rescue-signals devices' lists them)")
 
 
 class _ClockMap:
@@ -107,7 +113,7 @@ class Playback:
         self._player = player
         self._samples = samples
         self._offsets = np.round(np.asarray(sorted(knock_offsets_s), dtype=float) * player.sample_rate).astype(int)
-        self._heard: list[float | None] = [None] * self._offsets.size
+        self._heard = [0.0] * self._offsets.size
         self._next_offset = 0
         self._pos = 0
         self._at_s = at_s
@@ -122,13 +128,13 @@ class Playback:
         """True once the last sample has been heard, or the playback was stopped or failed."""
         return self._event.is_set()
 
-    def heard_times_s(self) -> tuple[float | None, ...]:
-        """For each knock offset given to :meth:`Player.play` (in sorted order), when it reached the output.
+    def heard_times_s(self) -> tuple[float, ...]:
+        """When each knock offset given to :meth:`Player.play` (in time order) reached the output.
 
-        None for a knock not yet scheduled. A knock is scheduled one output buffer ahead, so its time can lie a
-        few tens of ms in the future when first reported.
+        Knocks are reported as their output buffer is scheduled, in order, so the tuple grows from empty to one
+        time per offset. A time can lie up to one output latency in the future when first reported.
         """
-        return tuple(self._heard)
+        return tuple(self._heard[:self._next_offset])
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Block until :attr:`done` or ``timeout_s`` seconds have passed; returns :attr:`done`.

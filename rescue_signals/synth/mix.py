@@ -8,7 +8,9 @@ Definition used everywhere in the program::
 propagation and reverberation), over the *knock windows*: the union of the intervals
 ``[t_k, t_k + KNOCK_WINDOW_S)`` that start at each knock onset ``t_k``. ``P_noise`` is the mean power of the noise
 alone over the whole rendering. Measuring the knock only where knocks are keeps the figure independent of how long
-the silences between groups are.
+the silences between groups are. In an exchange with a far side (see :class:`~rescue_signals.synth.Conditions`),
+only the far side's knocks count: they are the ones the listener strains to hear, and the near side's own knocks
+are louder by the difference in distance.
 """
 
 from __future__ import annotations

@@ -73,21 +73,29 @@ def _slow(n, sample_rate, rng, *, rate_hz, depth):
     return np.clip(np.interp(np.linspace(0, k - 3, n), np.arange(k), points), 0.05, None)
 
 
-def _tones(n, sample_rate, freqs_hz, levels, rng, *, wobble=0.0):
-    t = np.arange(n) / sample_rate
-    out = np.zeros(n)
-    for f, a in zip(freqs_hz, levels):
-        if f >= 0.45 * sample_rate:
-            continue
-        drift = wobble * np.cumsum(_slow(n, sample_rate, rng, rate_hz=0.5, depth=1.0) - 1.0) / sample_rate
-        out += a * np.sin(2 * np.pi * f * (t + drift) + rng.uniform(0, 2 * np.pi))
-    return out
+def _harmonics(n, sample_rate, f0_hz, levels, rng, *, wobble=0.0):
+    """A tone of ``f0_hz`` with harmonic k+1 at ``levels[k]``, its pitch wandering by ``wobble`` (relative).
+
+    Machines and mains give exactly harmonic tones, so one period is drawn into a table and read at the running
+    phase: one pass over the samples whatever the number of harmonics.
+    """
+    size = 4096
+    grid = np.arange(size) / size
+    table = np.zeros(size)
+    for k, level in enumerate(levels, start=1):
+        if level and k * f0_hz < 0.45 * sample_rate:
+            table += level * np.sin(2 * np.pi * k * grid + rng.uniform(0, 2 * np.pi))
+    cycles = np.cumsum(np.full(n, f0_hz / sample_rate))
+    if wobble:
+        cycles += np.cumsum(wobble * f0_hz / sample_rate * (_slow(n, sample_rate, rng, rate_hz=0.5, depth=1.0) - 1))
+    index = ((cycles % 1.0) * size).astype(np.int64) % size
+    return table[index]
 
 
 def _fan(n, sr, rng):
     broadband = _band(_pink(n, rng), sr, 40.0, 6000.0) * _slow(n, sr, rng, rate_hz=2.0, depth=0.15)
     blade_hz = rng.uniform(8.0, 16.0) * rng.integers(6, 12)  # rotation rate times number of blades
-    tones = _tones(n, sr, blade_hz * np.arange(1, 6), [1.0, 0.6, 0.35, 0.2, 0.1], rng, wobble=0.002)
+    tones = _harmonics(n, sr, blade_hz, [1.0, 0.6, 0.35, 0.2, 0.1], rng, wobble=0.002)
     return _unit_rms(broadband) + 0.7 * _unit_rms(tones)
 
 
@@ -108,9 +116,9 @@ def _rock_drill(n, sr, rng):
 
 def _pump(n, sr, rng):
     shaft_hz = MAINS_HZ / 2 * rng.uniform(0.96, 0.99)  # a 4-pole motor under load
-    motor = _tones(n, sr, shaft_hz * np.arange(1, 9), 1.0 / np.arange(1, 9), rng, wobble=0.001)
-    vanes = rng.integers(5, 8)
-    pulsation = _tones(n, sr, [shaft_hz * vanes, 2 * shaft_hz * vanes], [1.0, 0.4], rng)
+    motor = _harmonics(n, sr, shaft_hz, 1.0 / np.arange(1, 9), rng, wobble=0.001)
+    vanes = int(rng.integers(5, 8))
+    pulsation = _harmonics(n, sr, shaft_hz * vanes, [1.0, 0.4], rng, wobble=0.001)
     flow = _band(_pink(n, rng), sr, 30.0, 2500.0)
     return _unit_rms(motor) + 0.6 * _unit_rms(pulsation) + 0.7 * _unit_rms(flow)
 
@@ -144,7 +152,7 @@ def _hum(n, sr, rng):
     k = np.arange(1, 12)
     # Transformer and rectifier hum: odd harmonics strong, even weaker.
     levels = np.where(k % 2 == 1, 1.0, 0.4) / k ** 0.7
-    return _tones(n, sr, f * k, levels, rng) + 0.01 * rng.standard_normal(n)
+    return _harmonics(n, sr, f, levels, rng) + 0.01 * rng.standard_normal(n)
 
 
 def _voices(n, sr, rng):

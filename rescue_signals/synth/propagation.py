@@ -18,7 +18,7 @@ from rescue_signals.synth.conditions import STEEL_MEDIA
 STEEL_SPREADING_M = 5.0
 """Beyond this distance a guided wave along steel loses 3 dB per doubling of distance (half of spherical)."""
 
-STEEL_LOSS_DB_PER_M = (0.005, 0.012)
+STEEL_LOSS_DB_PER_M = (0.005, 0.02)
 """Absorption along steel: (at 0 Hz, extra per kHz), dB per metre."""
 
 STEEL_DISPERSION_S = {"pipe": 0.0025, "rail": 0.002, "drill_rod": 0.006}
@@ -161,8 +161,24 @@ def add_reverb(dry: np.ndarray, *, impulse_response: np.ndarray, wet: float) -> 
     wet : float
         Amplitude of the reverberation relative to the dry sound.
     """
+    out = dry.copy()
     if wet <= 0 or impulse_response.size < 2:
-        return dry.copy()
+        return out
     ir = impulse_response.copy()
     ir[0] = 0.0
-    return dry + wet * sps.oaconvolve(dry, ir)[: dry.size]
+    # Knock renderings are mostly exact silence between groups: convolve only the stretches that sound.
+    for a, b in _active_spans(dry, merge=ir.size):
+        end = min(dry.size, b + ir.size - 1)
+        out[a:end] += wet * sps.oaconvolve(dry[a:b], ir)[: end - a]
+    return out
+
+
+def _active_spans(x: np.ndarray, *, merge: int) -> list[tuple[int, int]]:
+    """(start, stop) of the stretches of ``x`` that are not exactly zero, joining those closer than ``merge``."""
+    nz = np.flatnonzero(x)
+    if nz.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(nz) > merge)
+    starts = np.concatenate([[nz[0]], nz[breaks + 1]])
+    stops = np.concatenate([nz[breaks], [nz[-1]]]) + 1
+    return list(zip(starts.tolist(), stops.tolist()))

@@ -45,7 +45,8 @@ SIDECAR_NOTES = {
             "second, weaker impact rebound_s after the knock, which a good decoder counts as one knock)",
     "strength": "strike force relative to a normal knock (1.0)",
     "snr_db_measured": "10*log10(P_knock/P_noise): P_knock = mean square of the knock signal alone over the union "
-                       "of the windows [t, t+0.1 s) after every knock onset t; P_noise = mean square of the noise "
+                       "of the windows [t, t+0.1 s) after every knock onset t (only the far side's knocks when "
+                       "conditions.far_side is set, see sources.snr_reference); P_noise = mean square of the noise "
                        "alone over the whole file; null without noise",
     "group_gap_s": "silence from the last knock of a group to the first knock of the next",
 }
@@ -272,7 +273,9 @@ def render_sequence(groups, codebook: Codebook, conditions: Conditions, *, seed:
         ir = propagation.roadway_impulse_response(reverb=c.reverb, rng=room_rng, sample_rate=sr)
     clean = propagation.add_reverb(clean, impulse_response=ir, wet=REVERB_WET * c.reverb)
 
-    times_s = [k.time_s for k in planned]
+    # With a far side, the SNR is the one the listener strains against: that of the far side's knocks.
+    far_times_s = [k.time_s for k in planned if truths[k.group].role == c.far_side]
+    times_s = far_times_s if c.far_side is not None and far_times_s else [k.time_s for k in planned]
     noise = np.zeros(n)
     beds = [noise_bed(name, n=n, sample_rate=sr, rng=np.random.default_rng([int(seed), 1000 + NOISES.index(name)]))
             for name in c.noises]
@@ -295,7 +298,8 @@ def render_sequence(groups, codebook: Codebook, conditions: Conditions, *, seed:
         snr_measured = mix.measured_snr_db(clean, samples - clean, times_s=times_s, sample_rate=sr)
     sources = {"knocks": knock_pack.path if knock_pack is not None else "synthesized",
                "noise": noise_pack.path if noise_pack is not None else None,
-               "impulse_response": ir_source if c.reverb > 0 else None}
+               "impulse_response": ir_source if c.reverb > 0 else None,
+               "snr_reference": "far side" if times_s is far_times_s else "all knocks"}
     return Rendering(
         samples=samples, sample_rate=sr,
         knocks=tuple(KnockTruth(k.time_s, k.group, k.strength, k.kind, k.rebound_s) for k in planned),
