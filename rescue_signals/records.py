@@ -430,12 +430,17 @@ class Records:
                            "ON s.id = r.session_id WHERE s.trainee_id = ? ORDER BY r.answered_at", (trainee_id,))
         return [Practice(r["expected"], bool(r["accepted"]), _time(r["answered_at"])) for r in rows]
 
-    def profile(self, trainee_id: int) -> Profile:
-        """Per-label results of every answer, and the latest SNR estimate of the trainee."""
-        rows = self._query("SELECT snr_estimate_db FROM sessions WHERE trainee_id = ? AND snr_estimate_db IS NOT NULL "
-                           "ORDER BY started_at DESC, id DESC LIMIT 1", (trainee_id,))
+    def profile(self, trainee_id: int, *, before_session: int | None = None) -> Profile:
+        """Per-label results and the latest SNR estimate of the trainee (from sessions before ``before_session``).
+
+        A resumed drill needs the profile its session started with, so that it draws the same trials again.
+        """
+        limit = before_session if before_session is not None else 2**62
+        rows = self._query("SELECT snr_estimate_db FROM sessions WHERE trainee_id = ? AND id < ? AND "
+                           "snr_estimate_db IS NOT NULL ORDER BY id DESC LIMIT 1", (trainee_id, limit))
         snr = rows[0][0] if rows else None
-        return Profile.from_attempts([a.attempt for a in self.history(trainee_id=trainee_id)], snr_estimate_db=snr)
+        answers = [h.attempt for h in self.history(trainee_id=trainee_id) if h.session_id < limit]
+        return Profile.from_attempts(answers, snr_estimate_db=snr)
 
     def leaderboard(self, *, crew: str | None = None, scenario_id: str | None = None) -> list[LeaderboardRow]:
         """Trainees ranked by their best composite score (then accuracy), ties sharing a rank."""

@@ -1,11 +1,416 @@
-"""`rescue-signals drill`: not available in this version yet."""
+"""`rescue-signals drill`: a drill in the terminal, for one trainee or a whole crew in turn.
 
-from rescue_signals.errors import RescueSignalsError
+Knocks are played on the sound card (or, with ``--silent`` or without one, shown as text beats); answers are read
+from the keyboard (or a pipe), and each one is saved to the records the moment it is given.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+
+from rescue_signals.codebook import HEADCOUNT, Codebook, default_codebook, load_codebook
+from rescue_signals.drill import (MISCOUNT, NO_ANSWER, RECOGNISE, UNKNOWN, Attempt, Drill, Response, Scenario, Trial,
+                                  find_scenario, refreshers, score, shipped_scenarios)
+from rescue_signals.errors import AudioDeviceError, RecordsError, UsageError
+from rescue_signals.protocol import format_sequence
+from rescue_signals.records import Records
+from rescue_signals.resources import codebook_path
+
+_END_KNOCKS = (".", "end", "done", "完")
 
 
 def add_arguments(parser):
-    parser.add_argument("rest", nargs="*", help="(not available yet)")
+    parser.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                        help="a shipped scenario id (see --list) or a scenario YAML file")
+    parser.add_argument("--trainee", action="append", default=[], metavar="NAME",
+                        help="who is drilled; repeat for several people in turn (registered if new)")
+    parser.add_argument("--crew", metavar="NAME",
+                        help="the crew: the trainees join it; without --trainee every member is drilled in turn")
+    parser.add_argument("--silent", action="store_true",
+                        help="show the knocks as text beats instead of playing them")
+    parser.add_argument("--device", metavar="D", help="audio output (index or part of its name)")
+    parser.add_argument("--db", metavar="FILE", help="the records file (default: $RESCUE_SIGNALS_DB or the "
+                                                     "user's data folder)")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed of the drill (default: a fresh one)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the trainee's interrupted drill of this scenario")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    parser.add_argument("--list", action="store_true", help="list the shipped scenarios and exit")
 
 
 def run(args) -> int:
-    raise RescueSignalsError("'drill' is not available in this version yet")
+    if args.list:
+        _list(args.lang)
+        return 0
+    if not args.scenario:
+        raise UsageError("name a scenario (rescue-signals drill --list shows them), e.g. "
+                         "rescue-signals drill first-lesson --trainee NAME")
+    scenario = find_scenario(args.scenario)
+    codebook = load_codebook(codebook_path(scenario.codebook_id)) if scenario.codebook_id else default_codebook()
+    with Records(args.db) as records:
+        names = _trainees(args, records)
+        ui = _Terminal(args.lang, silent=args.silent, device=args.device)
+        try:
+            for i, name in enumerate(names):
+                if len(names) > 1 and not ui.handover(name, i, len(names)):
+                    return 1
+                if not _drill_one(ui, records, scenario, codebook, name, args):
+                    return 1
+            if len(names) > 1 or args.crew:
+                ui.leaderboard(records.leaderboard(crew=args.crew, scenario_id=scenario.id))
+        finally:
+            ui.close()
+    return 0
+
+
+def _list(lang: str) -> None:
+    for s in shipped_scenarios():
+        print(f"{s.level:>3}  {s.id:<20} {s.trial_count:>3} {'次' if lang == 'zh' else 'trials'}  {s.title.get(lang)}")
+
+
+def _trainees(args, records: Records) -> list[str]:
+    names = [" ".join(n.split()) for n in args.trainee if n.strip()]
+    if not names and args.crew:
+        names = [t.name for t in records.trainees(args.crew)]
+        if not names:
+            raise UsageError(f"crew '{args.crew}' has no members yet; name them with --trainee NAME "
+                             "(repeat it for each person)")
+    if not names:
+        raise UsageError("name the trainee with --trainee NAME (or a crew with --crew NAME)")
+    if len({n.lower() for n in names}) != len(names):
+        raise UsageError("a trainee is named twice")
+    return names
+
+
+def _drill_one(ui: "_Terminal", records: Records, scenario: Scenario, codebook: Codebook, name: str, args) -> bool:
+    """Run the scenario for one trainee; False if the input ended before the drill did."""
+    trainee = records.ensure_trainee(name, args.crew)
+    earlier = records.unfinished_session(trainee.id, scenario.id) if args.resume else None
+    if earlier is not None:
+        session_id, seed, drill_id = earlier.id, earlier.seed, earlier.uuid
+    else:
+        seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**62)
+        drill_id = None
+    profile = records.profile(trainee.id, before_session=earlier.id if earlier else None)
+    drill = Drill(scenario, codebook, rng=np.random.default_rng(seed), profile=profile, drill_id=drill_id)
+    if earlier is not None:
+        drill.resume(records.attempts(session_id))
+        ui.say(f"继续 {earlier.started_at:%Y-%m-%d %H:%M} 开始的训练：已保存 {len(drill.attempts)} 次回答",
+               f"continuing the drill started {earlier.started_at:%Y-%m-%d %H:%M}: "
+               f"{len(drill.attempts)} answers already saved")
+    else:
+        session_id = records.start_session(
+            trainee.id, scenario.id, scenario_title=scenario.title.get(args.lang), scenario_path=scenario.path,
+            codebook_id=codebook.id, seed=seed, trials_planned=drill.total, session_uuid=drill.drill_id)
+    ui.intro(scenario, trainee.name)
+    while (trial := drill.next_trial()) is not None:
+        response = ui.present(trial, drill.total, codebook)
+        if response is None:
+            ui.say(f"输入结束：已保存 {len(drill.attempts)}/{drill.total} 次回答；用 --resume 继续",
+                   f"input ended: {len(drill.attempts)} of {drill.total} answers saved; continue with --resume")
+            return False
+        attempt = drill.answer(trial, response)
+        try:
+            records.save_attempt(session_id, attempt)
+        except RecordsError as exc:
+            raise RecordsError(f"{exc}. The answer to trial {trial.index + 1} was NOT saved; the "
+                               f"{len(drill.attempts) - 1} before it are. Continue later with --resume.") from None
+        ui.feedback(attempt, codebook)
+    result = score(drill.attempts, scenario)
+    records.end_session(session_id, result)
+    ui.summary(result, codebook)
+    labels = [s.id for s in codebook.signals] + [HEADCOUNT]
+    ui.refreshers(refreshers(records.practice(trainee.id), now=datetime.now(timezone.utc), labels=labels), codebook)
+    return True
+
+
+@dataclass
+class _Line:
+    text: str
+    time_s: float  # monotonic
+
+
+class _Input:
+    """Lines from stdin, each stamped with when it was typed.
+
+    On a terminal a line is stamped when it arrives (so an answer typed while knocks still play is a false start);
+    from a pipe, when it is taken (the whole script arrives at once).
+    """
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdin
+        self.fd = self.stream.fileno()
+        self.tty = os.isatty(self.fd)
+        self._buf = b""
+        self._lines: list[_Line] = []
+        self._eof = False
+
+    def _fill(self, timeout_s: float | None) -> None:
+        if self._eof:
+            return
+        ready, _, _ = select.select([self.fd], [], [], timeout_s)
+        if not ready:
+            return
+        chunk = os.read(self.fd, 65536)
+        now = time.monotonic()
+        if not chunk:
+            self._eof = True
+            if self._buf:
+                self._lines.append(_Line(self._buf.decode("utf-8", "replace").strip(), now))
+                self._buf = b""
+            return
+        self._buf += chunk
+        *complete, self._buf = self._buf.split(b"\n")
+        self._lines += [_Line(c.decode("utf-8", "replace").strip(), now) for c in complete]
+
+    def poll(self) -> None:
+        """Take in what has been typed so far, without waiting."""
+        if self.tty:
+            self._fill(0)
+
+    def readline(self) -> _Line | None:
+        while not self._lines and not self._eof:
+            self._fill(None)
+        if not self._lines:
+            return None
+        line = self._lines.pop(0)
+        if not self.tty:
+            line.time_s = time.monotonic()
+        return line
+
+
+class _Terminal:
+    def __init__(self, lang: str, *, silent: bool, device):
+        self.lang = lang
+        self.input = _Input()
+        self.out = sys.stdout
+        self.live = self.out.isatty()
+        self.player = None
+        if not silent:
+            try:
+                from rescue_signals.audio import Player
+
+                self.player = Player(device=device)
+            except AudioDeviceError as exc:
+                self.say(f"没有可用的声音设备（{exc}）：以文字节拍显示敲击",
+                         f"no sound device ({exc}): showing the knocks as text beats")
+
+    def close(self) -> None:
+        if self.player is not None:
+            self.player.close()
+
+    def t(self, zh: str, en: str) -> str:
+        return zh if self.lang == "zh" else en
+
+    def say(self, zh: str, en: str = "") -> None:
+        print(self.t(zh, en or zh), file=self.out, flush=True)
+
+    # -- people -------------------------------------------------------------------------------------------------
+    def handover(self, name: str, i: int, n: int) -> bool:
+        self.say(f"\n===== 第 {i + 1}/{n} 位：{name} 请就位，准备好后按回车 =====",
+                 f"\n===== {i + 1} of {n}: {name}, take the seat and press Enter when ready =====")
+        return self.input.readline() is not None
+
+    def intro(self, scenario: Scenario, name: str) -> None:
+        self.say(f"\n{scenario.title.get(self.lang)} —— {name}", f"\n{scenario.title.get(self.lang)} — {name}")
+        if scenario.summary.translations:
+            self.say(scenario.summary.get(self.lang))
+        if scenario.story is not None:
+            self.say(scenario.story.get(self.lang))
+
+    # -- one trial ----------------------------------------------------------------------------------------------
+    def present(self, trial: Trial, total: int, cb: Codebook) -> Response | None:
+        where = f" {self._conditions(trial, cb)}" if trial.sequence else ""
+        self.say(f"\n[{trial.index + 1}/{total}]{where}")
+        if trial.context:
+            self.say(f"已交换：{format_sequence(trial.context, cb)}", f"so far: {format_sequence(trial.context, cb)}")
+        heard_s = self._play(trial, cb) if trial.sequence else time.monotonic()
+        self.say(trial.prompt.get(self.lang) + self.t(f"（限时 {trial.time_limit_s:g} 秒）",
+                                                      f" (within {trial.time_limit_s:g} s)"))
+        if trial.task == RECOGNISE:
+            return self._recognition(trial, cb, heard_s)
+        return self._knocks(heard_s)
+
+    def _conditions(self, trial: Trial, cb: Codebook) -> str:
+        c = trial.conditions
+        media = {m.id: m.name.get(self.lang) for m in cb.media}
+        parts = [media.get(c.medium, c.medium.replace("_", " ")), f"{c.distance_m:g} m"]
+        if c.noises:
+            snr = trial.snr_db
+            parts.append(self.t("噪声 ", "noise ") + "+".join(c.noises) + f", SNR {snr:g} dB")
+        from rescue_signals.synth.hand import group_gap_s
+
+        gap = group_gap_s(cb, c)
+        if len(trial.sequence) > 1 and gap < cb.timing.group_gap_s:
+            parts.append(self.t(f"组间 {gap:g} 秒（规定 {cb.timing.group_gap_s:g} 秒，已压缩）",
+                                f"groups {gap:g} s apart (official {cb.timing.group_gap_s:g} s, compressed)"))
+        return ", ".join(parts)
+
+    def _play(self, trial: Trial, cb: Codebook) -> float:
+        from rescue_signals.synth import render_sequence
+
+        r = render_sequence(trial.sequence, cb, trial.conditions, seed=trial.seed)
+        times = [k.time_s for k in r.knocks]
+        if self.player is not None:
+            self.say("（听……）", "(listen…)")
+            pb = self.player.play(r.samples, knock_offsets_s=times)
+            while not pb.done:
+                pb.wait(0.05)
+                self.input.poll()
+            if pb.error is not None:
+                raise pb.error
+            heard = pb.heard_times_s()
+            return heard[-1] if heard else time.monotonic()
+        return self._beats(trial, r, cb)
+
+    def _beats(self, trial: Trial, r, cb: Codebook) -> float:
+        start = time.monotonic()
+        for gi, g in enumerate(r.groups):
+            symbol = cb.role(g.role).symbol if g.role else "?"
+            print(f"  {symbol} ", end="", file=self.out, flush=True)
+            for k in (k for k in r.knocks if k.group == gi):
+                if self.live:
+                    self._sleep_until(start + k.time_s)
+                print("● ", end="", file=self.out, flush=True)
+            print(file=self.out, flush=True)
+        return time.monotonic()
+
+    def _sleep_until(self, when_s: float) -> None:
+        while (left := when_s - time.monotonic()) > 0:
+            time.sleep(min(left, 0.02))
+            self.input.poll()
+
+    def _recognition(self, trial: Trial, cb: Codebook, heard_s: float) -> Response | None:
+        keys = {chr(ord("a") + i): s.id for i, s in enumerate(cb.signals)}
+        menu = [f"{k} {cb.signal(v).name.get(self.lang)}" for k, v in keys.items()]
+        menu += [self.t("数字 = 人数", "a number = headcount"), self.t("x 不是信号", "x not a signal")]
+        self.say("  " + " · ".join(menu))
+        while True:
+            line = self.input.readline()
+            if line is None:
+                return None
+            answer = _parse_choice(line.text, keys)
+            if answer is not None:
+                return Response(answer, heard_s=heard_s, answered_s=line.time_s)
+            self.say("请输入字母（" + "/".join(keys) + "/x）或人数", "type a letter (" + "/".join(keys) +
+                     "/x) or a number of people")
+
+    def _knocks(self, heard_s: float) -> Response | None:
+        self.say("每敲一下按一次回车，最后输入 . 回车；或直接输入敲击次数",
+                 "press Enter once per knock, then type . and Enter; or type the number of knocks")
+        knocks: list[float] = []
+        while True:
+            line = self.input.readline()
+            if line is None:
+                return None
+            if line.text == "":
+                knocks.append(line.time_s)
+                continue
+            if line.text.isdigit() and not knocks:
+                return Response(int(line.text), heard_s=heard_s, answered_s=line.time_s)
+            if line.text.lower() in _END_KNOCKS:
+                if knocks:
+                    return Response(None, heard_s=heard_s, answered_s=knocks[0], knock_times_s=tuple(knocks))
+                return Response(None, heard_s=heard_s, answered_s=None)
+            self.say("回车 = 敲一下，. = 结束", "Enter = one knock, . = done")
+
+    def feedback(self, a: Attempt, cb: Codebook) -> None:
+        exp = a.trial.expected
+        right = _label_text(exp.label, exp.count, cb, self.lang)
+        if a.given == NO_ANSWER:
+            head = self.t("✗ 没有回答", "✗ no answer")
+        elif a.correct:
+            head = self.t("✓ 正确", "✓ right")
+        else:
+            head = self.t(f"✗ 你的回答：{_label_text(a.given, a.given_count, cb, self.lang)}",
+                          f"✗ you answered: {_label_text(a.given, a.given_count, cb, self.lang)}")
+        self.say(f"{head} —— {right}：{exp.meaning.get('zh')}", f"{head} — {right}: {exp.meaning.get('en')}")
+        notes = []
+        if a.false_start:
+            notes.append(self.t("抢答：信号还没敲完", "false start: the group had not ended"))
+        elif a.reaction_s is not None:
+            notes.append(self.t(f"反应 {a.reaction_s:.1f} 秒", f"reaction {a.reaction_s:.1f} s"))
+        if a.timed_out and a.given != NO_ANSWER:
+            notes.append(self.t("超时", "too late"))
+        if a.mean_interval_s is not None:
+            notes.append(self.t(f"敲击间隔 {a.mean_interval_s:.2f} 秒（规定 {cb.timing.knock_interval_s:g} 秒）",
+                                f"knock spacing {a.mean_interval_s:.2f} s (code: {cb.timing.knock_interval_s:g} s)"))
+        if notes:
+            self.say("  " + "；".join(notes) if self.lang == "zh" else "  " + "; ".join(notes))
+        if a.trial.note is not None:
+            self.say("  " + a.trial.note.get(self.lang))
+
+    # -- results ------------------------------------------------------------------------------------------------
+    def summary(self, s, cb: Codebook) -> None:
+        lat = "—" if s.latency_median_s is None else f"{s.latency_median_s:.1f} / {s.latency_p90_s:.1f} s"
+        verdict = self.t("合格", "PASSED") if s.passed else self.t("不合格", "NOT PASSED")
+        self.say(f"\n结果：{verdict}  综合分 {s.composite:g}/100", f"\nResult: {verdict}  composite {s.composite:g}/100")
+        self.say(f"  正确率 {s.accuracy:.0%}（{s.accepted}/{s.trials}） 反应时间中位数/90% {lat}  抢答 {s.false_starts}",
+                 f"  accuracy {s.accuracy:.0%} ({s.accepted}/{s.trials})  reaction median/p90 {lat}  "
+                 f"false starts {s.false_starts}")
+        if s.timing.answers:
+            self.say(f"  敲击间隔平均偏差 {s.timing.mean_abs_error_s:.2f} 秒", f"  knock spacing off by "
+                     f"{s.timing.mean_abs_error_s:.2f} s on average")
+        if s.snr_threshold_db is not None:
+            self.say(f"  80% 识别信噪比估计：{s.snr_threshold_db:.1f} dB",
+                     f"  SNR at which you recognise 80 %: about {s.snr_threshold_db:.1f} dB")
+        for expected, given, n in s.confusion.mistakes()[:3]:
+            self.say(f"  把 {_label_text(expected, None, cb, 'zh')} 当成 {_label_text(given, None, cb, 'zh')}：{n} 次",
+                     f"  took {_label_text(expected, None, cb, 'en')} for {_label_text(given, None, cb, 'en')}: "
+                     f"{n}×")
+        for f in s.failures:
+            self.say("  - " + f.get(self.lang))
+
+    def refreshers(self, items, cb: Codebook) -> None:
+        due = [r for r in items if r.overdue][:3] or items[:2]
+        if not due:
+            return
+        self.say("复习建议：", "To review:")
+        for r in due:
+            when = self.t("现在", "now") if r.overdue else f"{r.due.astimezone():%Y-%m-%d}"
+            self.say(f"  {_label_text(r.label, None, cb, self.lang)}：{when}（{r.reason.get('zh')}）",
+                     f"  {_label_text(r.label, None, cb, self.lang)}: {when} ({r.reason.get('en')})")
+
+    def leaderboard(self, rows) -> None:
+        self.say("\n排行榜", "\nLeaderboard")
+        for r in rows:
+            best = "—" if r.best_composite is None else f"{r.best_composite:g}"
+            acc = "—" if r.accuracy is None else f"{r.accuracy:.0%}"
+            self.say(f"  {r.rank:>2}. {r.trainee:<16} 最高分 {best:>5}  正确率 {acc:>4}  合格 {r.passed}/{r.sessions}",
+                     f"  {r.rank:>2}. {r.trainee:<16} best {best:>5}  accuracy {acc:>4}  passed {r.passed}/{r.sessions}")
+
+
+def _parse_choice(text: str, keys: dict[str, str]):
+    t = text.strip().lower()
+    if t in keys:
+        return keys[t]
+    if t in keys.values() or t == UNKNOWN:
+        return t
+    if t == "x":
+        return UNKNOWN
+    digits = t.removeprefix("h").strip()
+    if digits.isdigit() and int(digits) > 0:
+        return int(digits)
+    return None
+
+
+def _label_text(label: str, count: int | None, cb: Codebook, lang: str) -> str:
+    if label == HEADCOUNT:
+        name = cb.headcount.name.get(lang)
+        return f"{name} {count}" if count is not None else name
+    if label == UNKNOWN:
+        return "不是信号" if lang == "zh" else "not a signal"
+    if label == NO_ANSWER:
+        return "没有回答" if lang == "zh" else "no answer"
+    if label == MISCOUNT:
+        return (f"人数数错（{count}）" if lang == "zh" else f"wrong headcount ({count})") if count else \
+            ("人数数错" if lang == "zh" else "wrong headcount")
+    sig = cb.signal(label)
+    return f"{sig.name.get(lang)}（{sig.knocks} 声）" if lang == "zh" else f"{sig.name.get(lang)} ({sig.knocks})"

@@ -137,7 +137,7 @@ class Drill:
         """
         for saved in sorted(attempts, key=lambda a: a.trial.index):
             trial = self.next_trial()
-            if trial is None or trial.uuid != saved.trial.uuid:
+            if trial is None or trial.as_dict() != saved.trial.as_dict():
                 raise UsageError("the saved answers do not belong to this drill (another scenario, seed or version)")
             self.answer(trial, saved.response)
 

@@ -26,8 +26,8 @@ from rescue_signals.datafile import Node, Reader, did_you_mean, load_yaml
 from rescue_signals.errors import DataFileError, UsageError
 from rescue_signals.protocol import Group, parse_sequence, read_exchange
 from rescue_signals.resources import codebook_path, scenarios_dir
-from rescue_signals.synth.conditions import Conditions
-from rescue_signals.synth.hand import group_gap_s
+from rescue_signals.synth.conditions import NOISES, Conditions
+from rescue_signals.synth.hand import group_gap_s, knock_spacing_s
 
 from rescue_signals.drill.trial import UNKNOWN
 
@@ -273,12 +273,15 @@ class _Parser:
         if cond.far_side is not None and cond.far_side not in self.roles:
             raise DataFileError(self.path, line, f"far_side '{cond.far_side}'{did_you_mean(cond.far_side, self.roles)}"
                                                  f" is not a side; allowed: {', '.join(self.roles)}")
-        spacing_s = self.cb.timing.knock_interval_s / cond.tempo
+        if cond.snr_db is not None and not cond.noises:
+            raise DataFileError(self.path, line, f"impossible conditions: snr_db {cond.snr_db:g} needs noise; "
+                                                 f"add 'noises' (one or more of {', '.join(NOISES)})")
+        longest_s = max(self.cb.timing.knock_interval_max_s, knock_spacing_s(self.cb, cond))
         gap_s = group_gap_s(self.cb, cond)
-        if gap_s <= 1.5 * spacing_s:
-            raise DataFileError(self.path, line, f"impossible conditions: groups {gap_s:g} s apart with knocks "
-                                                 f"{spacing_s:g} s apart would run together; make the gap longer "
-                                                 "(less compress_gaps, a larger group_gap_s) or the tempo faster")
+        if gap_s <= longest_s:
+            raise DataFileError(self.path, line, f"impossible conditions: groups {gap_s:g} s apart would run "
+                                                 f"together with knocks up to {longest_s:g} s apart; make the gap "
+                                                 "longer (less compress_gaps, a larger group_gap_s)")
         return raw, cond
 
     def setting(self, r: Reader, base_raw: dict, base_limit: float) -> Setting:
