@@ -79,6 +79,19 @@ class Logbook:
                 self._problem(exc)
         return drill
 
+    def open_session(self, *, scenario_id: str, title: str, seed: int, session_uuid: str) -> None:
+        """A session for practice the app runs itself (the simulated exchange), not from a scenario file."""
+        self.session_id, self.saved = None, 0
+        store = self._store
+        if store is None:
+            return
+        try:
+            self.session_id = store.start_session(self.app.trainee.id, scenario_id, scenario_title=title,
+                                                  codebook_id=self.app.codebook.id, seed=seed,
+                                                  session_uuid=session_uuid)
+        except RescueSignalsError as exc:
+            self._problem(exc)
+
     def save(self, attempt) -> bool:
         """Store one answer now; False (with a notice) if it could not be stored."""
         store = self._store

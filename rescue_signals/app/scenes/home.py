@@ -14,8 +14,6 @@ class HomeScene(Scene):
     title_key = "home.title"
 
     def build(self, rect: pygame.Rect) -> None:
-        from rescue_signals.app.scenes import by_name
-
         cols = 2 if rect.width < 1200 else 3
         rows = (len(ACTIVITIES) + cols - 1) // cols
         tile_h = min(190, (rect.height - 90) // rows - 16)

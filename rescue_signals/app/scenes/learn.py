@@ -15,7 +15,8 @@ from rescue_signals.app.hearing import render_heard
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.app.timeline import draw_beats, draw_flash, group_times
 from rescue_signals.codebook import HEADCOUNT, Codebook
-from rescue_signals.protocol import Exchange, Group, Reading
+from rescue_signals.app.partner import full_exchange
+from rescue_signals.protocol import Group
 
 EXAMPLE_HEADCOUNT = 7
 """The number of trapped people in the examples (not a code word, so it reads unambiguously)."""
@@ -34,29 +35,6 @@ def cards(codebook: Codebook) -> list[Card]:
     return out + [Card(HEADCOUNT, EXAMPLE_HEADCOUNT)]
 
 
-def walk(codebook: Codebook, *, headcount: int = EXAMPLE_HEADCOUNT) -> list[Reading]:
-    """A full exchange that uses every signal once, each answered as the protocol expects.
-
-    The rescuers open with each signal they may send (the headcount question last), then the trapped send the
-    signals only they may send; after each, every reply the protocol expects is knocked.
-    """
-    cb = codebook
-    opening = [s for s in cb.signals if s.id not in (cb.acknowledgement, cb.headcount.asked_by)]
-    script = [(s, cb.rescuer) for s in opening if s.rule(cb.rescuer)]
-    script.append((cb.signal(cb.headcount.asked_by), cb.rescuer))
-    script += [(s, cb.trapped) for s in opening if not s.rule(cb.rescuer)]
-    ex = Exchange(cb)
-    readings = []
-    for signal, role in script:
-        reading = ex.observe(Group(signal.knocks, role))
-        readings.append(reading)
-        while reading.expects:
-            want = reading.expects[0]
-            reading = ex.observe(Group(want.knocks or headcount, want.role))
-            readings.append(reading)
-    return readings
-
-
 class LearnScene(Scene):
     title_key = "learn.title"
     arrows_navigate = False
@@ -66,7 +44,7 @@ class LearnScene(Scene):
         self.view = "cards"
         self.cards = cards(app.codebook)
         self.index = 0
-        self.steps = walk(app.codebook)
+        self.steps = full_exchange(app.codebook, headcount=EXAMPLE_HEADCOUNT)
         self.step = 0
         self.cue = None
         self.cue_group_start: list[float] = []

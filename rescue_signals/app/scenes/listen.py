@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pygame
 
+from rescue_signals.app.answers import CountEntry, answer_key, label_text
 from rescue_signals.app.drawing import draw_panel, draw_text
 from rescue_signals.app.hearing import render_heard
 from rescue_signals.app.knockpad import KnockPad
@@ -44,8 +45,7 @@ class ListenScene(Scene):
         self.phase = "choose"
         self.pad = KnockPad(app)
         self.logbook = Logbook(app)
-        self.digits = ""  # a headcount being typed
-        self.typing_count = False
+        self.count = CountEntry()  # a headcount being typed
         self._chosen_once = False
         if scenario is not None:
             self.begin(scenario)
@@ -65,8 +65,7 @@ class ListenScene(Scene):
         self.attempt = None
         self.cue = None
         self.rendering = None
-        self.digits = ""
-        self.typing_count = False
+        self.count = CountEntry()
         self.pad.reset(expected=None)
         if self.trial is None:
             self.finish()
@@ -161,51 +160,32 @@ class ListenScene(Scene):
                 self.button(r, label, action, key=key)
 
     def _choices(self):
-        """(label, action, key) for each answer the trial offers; a signal's key is its number of knocks."""
-        cb, app = self.app.codebook, self.app
+        """(label, action, key) for each answer the trial offers."""
         out = []
-        counts = [s.knocks for s in cb.signals]
         for choice in self.trial.choices:
+            key = answer_key(self.app.codebook, choice)
             if choice == HEADCOUNT:
-                out.append((self.text("listen.count") + (f": {self.digits}" if self.digits else ""),
-                            self._answer_count, pygame.K_h))
-            elif choice in [s.id for s in cb.signals]:
-                s = cb.signal(choice)
-                key = pygame.K_0 + s.knocks if s.knocks <= 9 and counts.count(s.knocks) == 1 else None
-                out.append((f"{app.t(s.name)}", lambda c=choice: self._answer(c), key))
+                out.append((label_text(self.app, choice), self._answer_count, key))
             else:
-                out.append((self.text(f"answer.{choice}"), lambda c=choice: self._answer(c), pygame.K_u))
+                out.append((label_text(self.app, choice), lambda c=choice: self._answer(c), key))
         return out
 
     def _answer(self, label):
-        if self.phase in ("prepare",):
-            return None
-        self.submit(label, answered_s=self.app.input_s)
+        if self.phase != "prepare":
+            self.submit(label, answered_s=self.app.input_s)
 
     def _answer_count(self):
-        if self.digits:
-            self.submit(int(self.digits), answered_s=self.app.input_s)
-        else:
-            self.typing_count = True
-            self.rebuild()
-        return None
+        self.count.start()
+        self.rebuild()
 
     def on_key(self, event):
         recognising = self.phase in ("play", "answer") and not self.trial.knocked
-        if recognising and self.typing_count:
-            if (event.unicode or "").isdigit():
-                self.digits = (self.digits + event.unicode)[:3]
-            elif event.key == pygame.K_BACKSPACE:
-                self.digits = self.digits[:-1]
-            elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER) and self.digits:
-                self.submit(int(self.digits), answered_s=event.time_s)
-            elif event.key == pygame.K_ESCAPE:
-                self.typing_count, self.digits = False, ""
-            self.rebuild()
-            return True, None
-        if recognising and event.key == pygame.K_h and HEADCOUNT in self.trial.choices:
-            self.typing_count, self.digits = True, ""
-            self.rebuild()
+        if recognising and self.count.open:
+            number = self.count.key(event)
+            if number is not None:
+                self.submit(number, answered_s=event.time_s)
+            else:
+                self.rebuild()
             return True, None
         if self.phase in ("play", "knock") and self.trial.knocked and self.pad.handle_event(event):
             return True, None
@@ -281,8 +261,8 @@ class ListenScene(Scene):
             self.pad.draw(surface, stage)
         else:
             self._draw_listening(surface, stage)
-        if self.typing_count:
-            draw_text(surface, self.text("exchange.enter_count") + f": {self.digits}_", (rect.x, stage.bottom - 30),
+        if self.count.open:
+            draw_text(surface, self.text("exchange.enter_count") + f": {self.count.digits}_", (rect.x, stage.bottom - 30),
                       theme.font(22, bold=True), theme.accent)
 
     def _draw_context(self, surface, rect, trial) -> int:
@@ -378,14 +358,7 @@ class ListenScene(Scene):
                           theme.font(20), theme.warn).bottom
         for mistake in s.confusion.mistakes()[:5]:
             expected, given, n = mistake
-            y = draw_text(surface, self.text("listen.confused", expected=self._label(expected),
-                                             given=self._label(given), n=n), (rect.x, y + 4), theme.font(20),
+            y = draw_text(surface, self.text("listen.confused", expected=label_text(app, expected),
+                                             given=label_text(app, given), n=n), (rect.x, y + 4), theme.font(20),
                           theme.muted, width_px=rect.width).bottom
 
-    def _label(self, label: str) -> str:
-        cb = self.app.codebook
-        if label in [s.id for s in cb.signals]:
-            return self.app.t(cb.signal(label).name)
-        if label == HEADCOUNT:
-            return self.app.t(cb.headcount.name)
-        return self.text(f"answer.{label}")

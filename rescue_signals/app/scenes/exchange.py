@@ -1,0 +1,330 @@
+"""Exchange: the trainee plays one side of a whole rescue exchange against a simulated other side.
+
+In turn the trainee recognises what the other side knocked (the answer keys of Listen) and knocks their own
+signals and replies (space bar, mouse or microphone). The other side waits before answering, repeats what went
+unanswered, answers the headcount question and sometimes knocks unevenly (see :mod:`rescue_signals.app.partner`).
+Each recognition and each knocked group is judged by the drill rules and saved to the records as it happens.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+import pygame
+
+from rescue_signals.app.answers import CountEntry, answer_key, label_text
+from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.hearing import listening_conditions, render_heard
+from rescue_signals.app.knockpad import KnockPad
+from rescue_signals.app.logbook import Logbook
+from rescue_signals.app.partner import Conversation, Temper
+from rescue_signals.app.scene import Scene, row
+from rescue_signals.app.timeline import draw_beats, draw_flash, group_times
+from rescue_signals.codebook import HEADCOUNT, Text
+from rescue_signals.protocol import Group
+
+SCENARIO_ID = "app-exchange"
+"""Scenario id under which simulated exchanges are stored in the records."""
+
+COMPRESS_GAPS = 6.0
+"""The exchange runs with the codebook's gaps shortened by this factor (said on screen)."""
+
+TIME_LIMIT_S = 15.0
+
+
+class ExchangeScene(Scene):
+    title_key = "exchange.title"
+
+    def __init__(self, app):
+        super().__init__(app)
+        self.phase = "choose"
+        self.pad = KnockPad(app)
+        self.logbook = Logbook(app)
+        self.count = CountEntry()
+        self.conversation: Conversation | None = None
+
+    # -- flow ---------------------------------------------------------------------------------------------------
+    def begin(self, role: str):
+        app, cb = self.app, self.app.codebook
+        seed = int(app.rng.integers(0, 2**31 - 1))
+        self.rng = np.random.default_rng(seed)
+        headcount = int(self.rng.integers(6, 15))  # not a code word: the number reads unambiguously
+        window = cb.timing.reply_window_s / COMPRESS_GAPS
+        self.conversation = Conversation(cb, trainee_role=role, headcount=headcount, rng=self.rng,
+                                         temper=Temper(patience_s=max(8.0, window * 2)))
+        self.session_uuid = uuid.UUID(bytes=self.rng.bytes(16), version=4)
+        self.logbook.open_session(scenario_id=SCENARIO_ID, title=self.text("exchange.title"), seed=seed,
+                                  session_uuid=str(self.session_uuid))
+        self.attempts = []
+        self.groups = []  # (Group with times, reading, on_script, recognised) as they happened
+        self.knocking = None  # the simulated side's group being rendered or played
+        self.cue = None
+        self.recognise = None  # (knocking, heard_s, rendering) waiting for the trainee's answer
+        self.turn_s = app.now_s()
+        self.phase = "running"
+        self.conversation.start(app.now_s())
+        app.log("exchange", role=role, headcount=headcount)
+        self.rebuild()
+
+    def again(self):
+        self.begin(self.conversation.trainee)
+
+    # -- records ------------------------------------------------------------------------------------------------
+    def _judge(self, task: str, step, sequence, response):
+        """Judge one recognition or knocked group by the drill rules and save it at once."""
+        from rescue_signals.drill import RECOGNISE, Expected, Trial, evaluate
+
+        cb, conv = self.app.codebook, self.conversation
+        label = HEADCOUNT if step.kind == "headcount" else step.signal
+        choices = tuple(s.id for s in cb.signals) + (HEADCOUNT, "unknown") if task == RECOGNISE else ()
+        trial = Trial(uuid=str(uuid.uuid5(self.session_uuid, str(len(self.attempts)))), index=len(self.attempts),
+                      scenario_id=SCENARIO_ID, task=task, trainee_role=conv.trainee,
+                      context=tuple(g for g, *_ in self.groups), sequence=tuple(sequence),
+                      expected=Expected(label, step.count, step.sender, step.meaning),
+                      conditions=listening_conditions(cb, listener=conv.trainee, compress_gaps=COMPRESS_GAPS),
+                      seed=0, time_limit_s=TIME_LIMIT_S, prompt=Text((("zh", ""), ("en", ""))), choices=choices)
+        attempt = evaluate(trial, response, cb)
+        self.attempts.append(attempt)
+        self.logbook.save(attempt)
+        self.app.log("exchange-answer", task=task, given=attempt.given, correct=attempt.correct,
+                     reaction_s=attempt.reaction_s)
+        return attempt
+
+    def _answer(self, label):
+        from rescue_signals.drill import RECOGNISE, Response
+
+        knocking, heard_s, _ = self.recognise
+        step = self.conversation.steps[knocking.step]
+        attempt = self._judge(RECOGNISE, step, [knocking.group], Response(label, heard_s, self.app.input_s))
+        self.groups[-1] = self.groups[-1][:3] + (attempt,)
+        self.recognise = None
+        self.turn_s = self.app.now_s()
+        self.rebuild()
+
+    # -- widgets ------------------------------------------------------------------------------------------------
+    def build(self, rect):
+        cb = self.app.codebook
+        bottom = pygame.Rect(rect.x, rect.bottom - 56, rect.width, 56)
+        if self.phase == "choose":
+            for i, role in enumerate(r.id for r in cb.roles):
+                r = pygame.Rect(rect.x, rect.y + 60 + i * 72, min(560, rect.width), 60)
+                self.button(r, self.text("exchange.you_are", role=self.app.role_name(role)),
+                            lambda ro=role: self.begin(ro), key=pygame.K_1 + i, object_id="#big")
+            return
+        if self.phase == "done":
+            buttons = [(self.text("listen.again"), self.again, pygame.K_a),
+                       (self.text("home.title"), self.back, pygame.K_h)]
+            for r, (label, action, key) in zip(row(bottom, 2), buttons):
+                self.button(r, label, action, key=key)
+            return
+        if self.recognise is not None:
+            labels = [s.id for s in cb.signals] + [HEADCOUNT, "unknown"]
+            for r, label in zip(row(bottom, len(labels), gap_px=10), labels):
+                action = self.count.start if label == HEADCOUNT else (lambda lb=label: self._answer(lb))
+                self.button(r, label_text(self.app, label), action, key=answer_key(cb, label))
+        else:
+            self.button(pygame.Rect(rect.right - 260, rect.y, 260, 48), self.text("knock.mic"),
+                        self.pad.toggle_mic, key=pygame.K_m,
+                        object_id="#toggle_on" if self.pad.mic is not None else None)
+
+    # -- events -------------------------------------------------------------------------------------------------
+    def on_key(self, event):
+        if self.phase != "running":
+            return False, None
+        if self.recognise is not None and self.count.open:
+            number = self.count.key(event)
+            if number is not None:
+                self._answer(number)
+            return True, None
+        if self.recognise is None and self.pad.handle_event(event):
+            return True, None
+        return False, None
+
+    def on_other(self, event):
+        if self.phase == "running" and self.recognise is None and event.type == pygame.MOUSEBUTTONDOWN:
+            self.pad.handle_event(event)
+        return None
+
+    # -- time ---------------------------------------------------------------------------------------------------
+    def update(self, dt_s):
+        if self.phase != "running":
+            return None
+        conv, now = self.conversation, self.app.now_s()
+        if self.pad.update():
+            self._trainee_group(now)
+        if self.knocking is None and not self.pad.knocks:
+            knocking = conv.poll(now)
+            if knocking is not None:
+                self._partner_group(knocking)
+        if self.knocking is not None:
+            self._playing(now)
+        if conv.finished and self.knocking is None and self.recognise is None:
+            self._finish()
+        return None
+
+    def _partner_group(self, knocking):
+        extra = dict(jitter=0.25, drift=0.2) if knocking.uneven else {}
+        conditions = listening_conditions(self.app.codebook, listener=self.conversation.trainee,
+                                          compress_gaps=COMPRESS_GAPS, **extra)
+        self.knocking = knocking
+        self.cue = None
+        self.future = self.app.background(render_heard, self.app.codebook, [knocking.group],
+                                          listener=self.conversation.trainee,
+                                          seed=int(self.rng.integers(0, 2**31 - 1)), conditions=conditions)
+
+    def _playing(self, now):
+        if self.cue is None:
+            if not self.future.done():
+                return
+            rendering = self.future.result()
+            self.rendering = rendering
+            self.cue = self.app.speaker.play_rendering(rendering)
+            self.app.log("play", offsets_s=list(self.cue.offsets_s), repeat=self.knocking.repeat)
+            return
+        if not self.cue.all_heard():
+            return
+        heard = self.cue.heard_times_s()
+        knocking, self.knocking = self.knocking, None
+        reading = self.conversation.partner_knocked(knocking, start_s=heard[0], end_s=heard[-1], now_s=now)
+        group = Group(knocking.group.count, knocking.group.sender, heard[0], heard[-1])
+        self.groups.append((group, reading, True, None))
+        self.app.log("heard", heard_s=heard[-1], repeat=knocking.repeat)
+        if not knocking.repeat:
+            self.recognise = (knocking, heard[-1], self.rendering)
+        self.turn_s = now
+        self.rebuild()
+
+    def _trainee_group(self, now):
+        from rescue_signals.drill import RESPOND, SEND, Response
+
+        knocks = list(self.pad.knocks)
+        self.pad.reset()
+        step = self.conversation.due()
+        reading, on_script = self.conversation.trainee_knocked(len(knocks), start_s=knocks[0], end_s=knocks[-1],
+                                                               now_s=now)
+        group = reading.group
+        attempt = None
+        if step is not None and step.sender == self.conversation.trainee:
+            task = SEND if step.in_reply_to is None else RESPOND
+            attempt = self._judge(task, step, [], Response(None, self.turn_s, None, tuple(knocks)))
+        self.groups.append((group, reading, on_script, attempt))
+        self.turn_s = now
+        self.rebuild()
+
+    def _finish(self):
+        self.phase = "done"
+        self.pad.close()
+        from rescue_signals.drill import score
+
+        self.score = score(self.attempts)
+        self.logbook.finish(self.score)
+        self.app.log("exchange-done", accuracy=self.score.accuracy)
+        self.rebuild()
+
+    def leave(self):
+        self.pad.close()
+        super().leave()
+
+    # -- drawing ------------------------------------------------------------------------------------------------
+    def draw_content(self, surface, rect):
+        app, theme, cb = self.app, self.app.theme, self.app.codebook
+        if self.phase == "choose":
+            draw_text(surface, self.text("exchange.choose"), rect.topleft, theme.font(26, bold=True), theme.text)
+            box = pygame.Rect(rect.x + 600, rect.y + 60, rect.width - 600, 200)
+            draw_panel(surface, box, theme)
+            draw_text(surface, self.text("exchange.about", gap=cb.timing.group_gap_s,
+                                         short=cb.timing.group_gap_s / COMPRESS_GAPS),
+                      (box.x + 20, box.y + 16), theme.font(20), theme.muted, width_px=box.width - 40)
+            return
+        conv = self.conversation
+        brief = (self.text("exchange.brief_trapped", n=conv.headcount) if conv.trainee == cb.trapped
+                 else self.text("exchange.brief_rescuer"))
+        draw_text(surface, brief, rect.topleft, theme.font(20), theme.muted, width_px=rect.width - 280)
+        log_rect = pygame.Rect(rect.x, rect.y + 40, rect.width, rect.height - 40 - 250)
+        self._draw_log(surface, log_rect)
+        stage = pygame.Rect(rect.x, log_rect.bottom + 8, rect.width, rect.bottom - log_rect.bottom - 8 - 62)
+        if self.phase == "done":
+            self._draw_done(surface, stage)
+        elif self.knocking is not None:
+            self._draw_listening(surface, stage)
+        elif self.recognise is not None:
+            text = self.text("exchange.recognise")
+            if self.count.open:
+                text += "  " + self.text("exchange.enter_count") + f": {self.count.digits}_"
+            draw_text(surface, text, stage.topleft, theme.font(28, bold=True), theme.accent, width_px=stage.width)
+        elif conv.trainee_turn:
+            self._draw_turn(surface, stage)
+        else:
+            draw_text(surface, self.text("exchange.waiting"), stage.topleft, theme.font(26), theme.muted)
+            self.pad.draw(surface, pygame.Rect(stage.x, stage.y + 44, stage.width, stage.height - 44))
+
+        app, theme = self.app, self.app.theme
+        app, theme, cb = self.app, self.app.theme, self.app.codebook
+        step = self.conversation.due()
+        if step.in_reply_to is None:
+            what = app.t(step.meaning)
+            text = self.text("exchange.your_turn", what=what)
+        else:
+            text = self.text("exchange.your_reply")
+        last = self.groups[-1] if self.groups else None
+        if last is not None and last[1].sender == self.conversation.trainee and not last[2]:
+            text += "  " + self.text("exchange.expected", what=f"{step.count} — {app.t(step.meaning)}")
+        draw_text(surface, text, rect.topleft, theme.font(24, bold=True), theme.accent, width_px=rect.width - 280)
+        self.pad.draw(surface, pygame.Rect(rect.x, rect.y + 40, rect.width, rect.height - 40))
+
+    def _draw_listening(self, surface, rect):
+        app, theme = self.app, self.app.theme
+        partner = self.conversation.partner
+        colour = theme.role_colour(app.role_index(partner))
+        draw_text(surface, self.text("exchange.listen"), rect.topleft, theme.font(26, bold=True), colour)
+        if app.visual_beats and self.cue is not None:
+            heard = self.cue.heard_times_s()
+            since = app.now_s() - heard[-1] if heard else None
+            size = min(150, rect.height - 50)
+            draw_flash(surface, pygame.Rect(rect.centerx - size // 2, rect.y + 44, size, size), theme,
+                       since_s=since, colour=colour)
+
+    def _draw_log(self, surface, rect):
+        """The exchange so far: rescuers on the left, trapped on the right, newest at the bottom."""
+        app, theme, cb = self.app, self.app.theme, self.app.codebook
+        draw_panel(surface, rect, theme)
+        half = rect.width // 2
+        for role in (r.id for r in cb.roles):
+            x = rect.x + (16 if role == cb.rescuer else half + 16)
+            draw_text(surface, app.role_name(role), (x, rect.y + 8), theme.font(20, bold=True),
+                      theme.role_colour(app.role_index(role)))
+        row_h = 38
+        fits = max(1, (rect.height - 44) // row_h)
+        interval = cb.timing.knock_interval_s
+        for i, (group, reading, on_script, attempt) in enumerate(self.groups[-fits:]):
+            x = rect.x + (16 if group.sender == cb.rescuer else half + 16)
+            y = rect.y + 40 + i * row_h
+            colour = theme.role_colour(app.role_index(group.sender))
+            beats = pygame.Rect(x, y, min(half - 40, 18 * max(5, group.count)), row_h - 8)
+            draw_beats(surface, beats, theme, group_times(group.count, interval), span_s=max(5, group.count) * interval,
+                       start_s=-interval / 2, colour=colour, labels=False, radius_px=7)
+            mine = group.sender == self.conversation.trainee
+            shown = mine or attempt is not None or self.phase == "done"
+            meaning = app.t(reading.meaning) if shown else "?"
+            mark = ""
+            if attempt is not None:
+                mark = "✓ " if attempt.correct else "✗ "
+            elif mine:
+                mark = "✓ " if on_script else "✗ "
+            ok = (attempt.correct if attempt is not None else on_script) if (attempt or mine) else True
+            draw_text(surface, f"{mark}{group.count} · {meaning}", (beats.right + 10, y + 2), theme.font(18),
+                      theme.text if ok else theme.bad, width_px=max(60, x + half - beats.right - 40))
+
+    def _draw_done(self, surface, rect):
+        theme, s = self.app.theme, self.score
+        from rescue_signals.drill import RECOGNISE
+
+        heard = [a for a in self.attempts if a.trial.task == RECOGNISE]
+        sent = [a for a in self.attempts if a.trial.task != RECOGNISE]
+        text = self.text("exchange.finished", sent_ok=sum(a.correct for a in sent), sent=len(sent),
+                         heard_ok=sum(a.correct for a in heard), heard=len(heard))
+        y = draw_text(surface, text, rect.topleft, theme.font(28, bold=True), theme.good, width_px=rect.width).bottom
+        if s.latency_median_s is not None:
+            draw_text(surface, self.text("listen.reaction", ms=s.latency_median_s * 1000), (rect.x, y + 8),
+                      theme.font(22), theme.text)

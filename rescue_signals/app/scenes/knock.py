@@ -1,0 +1,194 @@
+"""Knock: the trainee sends a signal with the space bar, the mouse, or a real object on the table (microphone).
+
+Graded like a rhythm game's hit statistics: the count, each spacing against the codebook's (mean error and
+steadiness), and the silence kept after the group (the gap before the next group, shortened for practice and
+said so). The knocks are shown on a timeline over the ideal beat.
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.knockpad import KnockPad
+from rescue_signals.app.scene import Scene, row
+from rescue_signals.codebook import HEADCOUNT
+
+GAP_COMPRESSION = 5.0
+"""Practice shortens the codebook's gap between groups by this factor (30 s becomes 6 s)."""
+
+GOOD_MS = 100.0
+FAIR_MS = 250.0
+
+
+def grade(*, count_ok: bool, mean_error_s: float | None, spread_s: float | None, gap_ok: bool) -> str:
+    """A (excellent), B (good) or C (needs practice) for one knocked group."""
+    if not count_ok:
+        return "C"
+    worst_ms = max(abs(mean_error_s or 0.0), spread_s or 0.0) * 1000
+    if worst_ms <= GOOD_MS and gap_ok:
+        return "A"
+    return "B" if worst_ms <= FAIR_MS else "C"
+
+
+class KnockScene(Scene):
+    title_key = "knock.title"
+
+    def __init__(self, app):
+        super().__init__(app)
+        cb = app.codebook
+        self.targets = [(s.id, s.knocks) for s in cb.signals]
+        self.target = None
+        self.pad = KnockPad(app)
+        self.phase = "choose"
+        self.gap_s = cb.timing.group_gap_s / GAP_COMPRESSION
+        self.intruder_s: float | None = None  # a knock inside the gap after the group
+
+    # -- flow ---------------------------------------------------------------------------------------------------
+    def choose(self, target):
+        self.target = target
+        label, count = target
+        if label == HEADCOUNT:
+            count = int(self.app.rng.integers(6, 14))
+            self.target = (label, count)
+        self.pad.reset(expected=count)
+        self.intruder_s = None
+        self.phase = "knock"
+        self.app.log("knock-task", label=label, count=count)
+        self.rebuild()
+
+    def again(self):
+        self.choose(self.target)
+
+    def other(self):
+        self.phase = "choose"
+        self.pad.reset()
+        self.rebuild()
+
+    @property
+    def gap_left_s(self) -> float:
+        if not self.pad.knocks:
+            return self.gap_s
+        return max(0.0, self.gap_s - (self.app.now_s() - self.pad.knocks[-1]))
+
+    # -- widgets ------------------------------------------------------------------------------------------------
+    def build(self, rect):
+        app, cb = self.app, self.app.codebook
+        bottom = pygame.Rect(rect.x, rect.bottom - 56, rect.width, 56)
+        if self.phase == "choose":
+            options = [(app.t(cb.signal(label).name) + " · " + self.text("learn.knocks", n=n), (label, n))
+                       for label, n in self.targets]
+            options.append((app.t(cb.headcount.name), (HEADCOUNT, 0)))
+            for i, (label, target) in enumerate(options):
+                r = pygame.Rect(rect.x, rect.y + 44 + i * 64, min(520, rect.width), 54)
+                self.button(r, label, lambda t=target: self.choose(t), key=pygame.K_1 + i, object_id="#big")
+            return
+        self.button(pygame.Rect(rect.right - 260, rect.y, 260, 48), self.text("knock.mic"), self.pad.toggle_mic,
+                    key=pygame.K_m, object_id="#toggle_on" if self.pad.mic is not None else None)
+        if self.phase == "graded":
+            buttons = [(self.text("knock.again"), self.again, pygame.K_a),
+                       (self.text("knock.other"), self.other, pygame.K_o)]
+            for r, (label, action, key) in zip(row(bottom, 2), buttons):
+                first = self.button(r, label, action, key=key)
+                self.focus_on(first) if action == self.again else None
+
+    # -- events and time ----------------------------------------------------------------------------------------
+    def on_key(self, event):
+        if self.phase in ("knock", "gap") and event.key == pygame.K_SPACE:
+            self._knock(event)
+            return True, None
+        if self.phase == "graded" and event.key == pygame.K_SPACE:
+            self.again()
+            return True, None
+        return False, None
+
+    def on_other(self, event):
+        if event.type == pygame.MOUSEBUTTONDOWN and self.phase in ("knock", "gap"):
+            if self.pad.rect.collidepoint(event.pos):
+                self._knock(event)
+        return None
+
+    def _knock(self, event):
+        if self.phase == "gap":
+            self.intruder_s = self.intruder_s or event.time_s
+        else:
+            self.pad.handle_event(event)
+
+    def update(self, dt_s):
+        if self.phase == "knock" and self.pad.update():
+            self.phase = "gap"
+        elif self.phase == "gap":
+            self.pad.update()
+            if self.intruder_s is not None or self.gap_left_s <= 0:
+                self._grade()
+        return None
+
+    def _grade(self):
+        _, count = self.target
+        spacing = self.pad.spacing()
+        self.result = {
+            "count": len(self.pad.knocks), "count_ok": len(self.pad.knocks) == count,
+            "mean_error_s": spacing.mean_error_s if spacing else None,
+            "spread_s": spacing.spread_s if spacing else None,
+            "gap_s": (self.intruder_s - self.pad.knocks[-1]) if self.intruder_s is not None else None,
+        }
+        self.result["grade"] = grade(count_ok=self.result["count_ok"], mean_error_s=self.result["mean_error_s"],
+                                     spread_s=self.result["spread_s"], gap_ok=self.intruder_s is None)
+        self.phase = "graded"
+        self.app.log("knock-graded", **self.result)
+        self.rebuild()
+
+    def leave(self):
+        self.pad.close()
+        super().leave()
+
+    # -- drawing ------------------------------------------------------------------------------------------------
+    def draw_content(self, surface, rect):
+        app, theme, cb = self.app, self.app.theme, self.app.codebook
+        if self.phase == "choose":
+            draw_text(surface, self.text("knock.choose"), rect.topleft, theme.font(24, bold=True), theme.text)
+            box = pygame.Rect(rect.x + 560, rect.y + 44, rect.width - 560, 220)
+            draw_panel(surface, box, theme)
+            rules = [self.text("learn.timing", interval=cb.timing.knock_interval_s, gap=cb.timing.group_gap_s),
+                     self.text("knock.gap_note", gap=cb.timing.group_gap_s, short=self.gap_s),
+                     self.text("knock.ideal", interval=cb.timing.knock_interval_s)]
+            y = box.y + 16
+            for line in rules:
+                y = draw_text(surface, line, (box.x + 20, y), theme.font(20), theme.muted,
+                              width_px=box.width - 40).bottom + 10
+            return
+        label, count = self.target
+        name = app.t(cb.headcount.name) if label == HEADCOUNT else app.t(cb.signal(label).name)
+        draw_text(surface, self.text("knock.task", name=name, n=count), rect.topleft, theme.font(30, bold=True),
+                  theme.accent, width_px=rect.width - 280)
+        draw_text(surface, self.text("knock.gap_note", gap=cb.timing.group_gap_s, short=self.gap_s),
+                  (rect.x, rect.y + 46), theme.font(18), theme.muted)
+        stage = pygame.Rect(rect.x, rect.y + 84, rect.width, rect.height - 84 - (70 if self.phase == "graded" else 0))
+        if self.phase in ("knock", "gap"):
+            self.pad.draw(surface, pygame.Rect(stage.x, stage.y, stage.width, min(stage.height, 330)))
+            if self.phase == "gap":
+                draw_text(surface, self.text("knock.hold_gap", s=self.gap_left_s), (stage.x, stage.bottom - 40),
+                          theme.font(24, bold=True), theme.warn)
+            return
+        self._draw_grade(surface, stage)
+
+    def _draw_grade(self, surface, rect):
+        theme, r = self.app.theme, self.result
+        _, want = self.target
+        colour = {"A": theme.good, "B": theme.accent, "C": theme.bad}[r["grade"]]
+        y = draw_text(surface, self.text("knock.grade", grade=self.text(f"grade.{r['grade']}")), rect.topleft,
+                      theme.font(34, bold=True), colour).bottom + 8
+        lines = [(self.text("knock.count_ok", n=r["count"]) if r["count_ok"]
+                  else self.text("knock.count_bad", got=r["count"], want=want), r["count_ok"])]
+        if r["mean_error_s"] is not None:
+            ok = abs(r["mean_error_s"]) * 1000 <= FAIR_MS and r["spread_s"] * 1000 <= FAIR_MS
+            lines.append((self.text("knock.spacing", mean=r["mean_error_s"] * 1000, std=r["spread_s"] * 1000), ok))
+        lines.append((self.text("knock.gap_ok") if r["gap_s"] is None else self.text("knock.gap_bad", s=r["gap_s"]),
+                      r["gap_s"] is None))
+        for text, ok in lines:
+            mark = "✓ " if ok else "✗ "
+            y = draw_text(surface, mark + text, (rect.x, y + 4), theme.font(24), theme.text if ok else theme.bad,
+                          width_px=rect.width).bottom
+        self.pad.draw_timeline(surface, pygame.Rect(rect.x + 30, y + 24, rect.width - 60, 80))
+        draw_text(surface, self.text("knock.ideal", interval=self.app.codebook.timing.knock_interval_s),
+                  (rect.x, y + 130), theme.font(18), theme.muted)
