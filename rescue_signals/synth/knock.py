@@ -221,22 +221,25 @@ def _drill_rod(rng, sr) -> Instrument:
 
 
 def _rock_hammer(rng, sr) -> Instrument:
+    # Steel on rock: a sharp broadband crack (very short contact) over a heavily damped body, and a brief ring of
+    # the hammer head.
     body = np.array([rng.uniform(90.0, 150.0), rng.uniform(240.0, 420.0), rng.uniform(700.0, 1100.0)])
-    head = rng.uniform(2800.0, 4200.0, 2)  # the steel hammer head rings briefly
+    head = rng.uniform(2800.0, 4200.0, 2)
     freqs = np.concatenate([body, head])
-    decays = np.array([0.022, 0.012, 0.007, 0.012, 0.009])
-    levels = np.array([0.7, 0.55, 0.35, 0.12, 0.08])
-    return Instrument("rock_hammer", freqs, decays, np.array([1.0, 2.0, 3.0, 5.0, 7.0]), levels, contact_s=0.5e-3,
-                      burst_decay_s=1.8e-3, burst_level=1.6, burst_lowpass_hz=10000.0, chirp_hz=(0.0, 0.0),
+    decays = np.array([0.010, 0.006, 0.004, 0.010, 0.008])
+    levels = np.array([0.5, 0.4, 0.3, 0.1, 0.06])
+    return Instrument("rock_hammer", freqs, decays, np.array([1.0, 2.0, 3.0, 5.0, 7.0]), levels, contact_s=0.15e-3,
+                      burst_decay_s=2.5e-3, burst_level=3.0, burst_lowpass_hz=10000.0, chirp_hz=(0.0, 0.0),
                       duration_s=0.25, sample_rate=sr)
 
 
 def _rock_crib(rng, sr) -> Instrument:
+    # A wooden block on rock: softer contact, so a duller thud, and the block's own short "tock".
     body = np.array([rng.uniform(70.0, 120.0), rng.uniform(180.0, 300.0)])
-    block = rng.uniform(550.0, 900.0, 2)  # the wooden block's own short "tock"
+    block = rng.uniform(550.0, 900.0, 2)
     freqs = np.concatenate([body, block])
-    decays = np.array([0.03, 0.016, 0.008, 0.006])
-    levels = np.array([0.9, 0.6, 0.35, 0.2])
-    return Instrument("rock_crib", freqs, decays, np.array([1.0, 2.0, 3.0, 4.0]), levels, contact_s=2.2e-3,
-                      burst_decay_s=3.0e-3, burst_level=1.3, burst_lowpass_hz=2500.0, chirp_hz=(0.0, 0.0),
+    decays = np.array([0.012, 0.008, 0.006, 0.005])
+    levels = np.array([0.6, 0.4, 0.3, 0.2])
+    return Instrument("rock_crib", freqs, decays, np.array([1.0, 2.0, 3.0, 4.0]), levels, contact_s=0.6e-3,
+                      burst_decay_s=4.0e-3, burst_level=2.5, burst_lowpass_hz=4000.0, chirp_hz=(0.0, 0.0),
                       duration_s=0.25, sample_rate=sr)

@@ -30,6 +30,9 @@ REFRACTORY_S = 0.12
 ONSET_RISE_DB = 15.0
 """How far above the recording's background a knock must rise to be cut out, dB."""
 
+KNOCK_RANGE_DB = 30.0
+"""Knocks of one recording peak within this much of its loudest knock, dB."""
+
 MIN_NOISE_S = 0.5
 """Shortest usable noise recording, s."""
 
@@ -168,11 +171,14 @@ def cut_knocks(samples: np.ndarray, *, sample_rate: int) -> list[tuple[int, np.n
     energy_db = 10 * np.log10(np.mean(frames ** 2, axis=1) + 1e-20)
     floor_db = float(np.percentile(energy_db, 20))
     threshold_db = floor_db + ONSET_RISE_DB
+    # Knocks in one recording are struck alike; events far below the loudest are the room, not knocks.
+    loud_db = max(threshold_db, float(np.max(energy_db)) - KNOCK_RANGE_DB)
     above = energy_db > threshold_db
+    peak_frames = max(1, int(0.03 * sample_rate / hop))
     onsets = []
     last = -np.inf
     for i in np.flatnonzero(above & ~np.concatenate([[False], above[:-1]])):
-        if (i - last) * hop < REFRACTORY_S * sample_rate:
+        if (i - last) * hop < REFRACTORY_S * sample_rate or np.max(energy_db[i:i + peak_frames]) < loud_db:
             continue
         last = i
         onsets.append(_refine_onset(x, i * hop, hop=hop, sample_rate=sample_rate))
@@ -193,10 +199,11 @@ def cut_knocks(samples: np.ndarray, *, sample_rate: int) -> list[tuple[int, np.n
 
 
 def _refine_onset(x: np.ndarray, frame_start: int, *, hop: int, sample_rate: int) -> int:
-    """The first sample near a threshold crossing that reaches a tenth of the knock's peak."""
+    """The first sample after a threshold crossing that reaches a tenth of the knock's peak (the audible onset;
+    the crossing itself can be the quiet approach of the striker)."""
     lo = max(0, frame_start - 2 * hop)
-    peak = float(np.max(np.abs(x[lo: frame_start + int(0.03 * sample_rate)])))
-    over = np.flatnonzero(np.abs(x[lo: frame_start + hop + 1]) >= 0.1 * peak)
+    window = np.abs(x[lo: frame_start + int(0.03 * sample_rate)])
+    over = np.flatnonzero(window >= 0.1 * float(np.max(window)))
     return lo + int(over[0]) if over.size else frame_start
 
 
