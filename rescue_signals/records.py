@@ -262,8 +262,12 @@ class Records:
         with self._errors("read the records"):
             return self._conn.execute(sql, params).fetchall()
 
+    def now(self) -> datetime:
+        """The current wall-clock time (UTC) by the records' clock."""
+        return self._now().astimezone(timezone.utc)
+
     def _stamp(self) -> str:
-        return self._now().astimezone(timezone.utc).isoformat(timespec="milliseconds")
+        return stamp(self.now())
 
     # -- crews and trainees -------------------------------------------------------------------------------------
     def add_crew(self, name: str) -> Crew:
@@ -461,6 +465,11 @@ class Records:
                 rank, prev = i + 1, (best, acc)
             out.append(LeaderboardRow(rank, t.name, t.crew, n, passed, best, last, acc))
         return out
+
+
+def stamp(when: datetime) -> str:
+    """A wall-clock time as stored: ISO 8601 in UTC, to the millisecond."""
+    return when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def _clean_name(name: str, what: str) -> str:

@@ -16,8 +16,8 @@ from datetime import datetime, timezone
 import numpy as np
 
 from rescue_signals.codebook import HEADCOUNT, Codebook, default_codebook, load_codebook
-from rescue_signals.drill import (MISCOUNT, NO_ANSWER, RECOGNISE, UNKNOWN, Attempt, Drill, Response, Scenario, Trial,
-                                  find_scenario, refreshers, score, shipped_scenarios)
+from rescue_signals.drill import (NO_ANSWER, RECOGNISE, UNKNOWN, Attempt, Drill, Response, Scenario, Trial,
+                                  find_scenario, label_name, refreshers, score, shipped_scenarios)
 from rescue_signals.errors import AudioDeviceError, RecordsError, UsageError
 from rescue_signals.protocol import format_sequence
 from rescue_signals.records import Records
@@ -323,14 +323,14 @@ class _Terminal:
 
     def feedback(self, a: Attempt, cb: Codebook) -> None:
         exp = a.trial.expected
-        right = _label_text(exp.label, exp.count, cb, self.lang)
+        right = label_name(exp.label, cb, self.lang, exp.count)
         if a.given == NO_ANSWER:
             head = self.t("✗ 没有回答", "✗ no answer")
         elif a.correct:
             head = self.t("✓ 正确", "✓ right")
         else:
-            head = self.t(f"✗ 你的回答：{_label_text(a.given, a.given_count, cb, self.lang)}",
-                          f"✗ you answered: {_label_text(a.given, a.given_count, cb, self.lang)}")
+            head = self.t(f"✗ 你的回答：{label_name(a.given, cb, self.lang, a.given_count)}",
+                          f"✗ you answered: {label_name(a.given, cb, self.lang, a.given_count)}")
         self.say(f"{head} —— {right}：{exp.meaning.get('zh')}", f"{head} — {right}: {exp.meaning.get('en')}")
         notes = []
         if a.false_start:
@@ -362,8 +362,8 @@ class _Terminal:
             self.say(f"  80% 识别信噪比估计：{s.snr_threshold_db:.1f} dB",
                      f"  SNR at which you recognise 80 %: about {s.snr_threshold_db:.1f} dB")
         for expected, given, n in s.confusion.mistakes()[:3]:
-            self.say(f"  把 {_label_text(expected, None, cb, 'zh')} 当成 {_label_text(given, None, cb, 'zh')}：{n} 次",
-                     f"  took {_label_text(expected, None, cb, 'en')} for {_label_text(given, None, cb, 'en')}: "
+            self.say(f"  把 {label_name(expected, cb, 'zh')} 当成 {label_name(given, cb, 'zh')}：{n} 次",
+                     f"  took {label_name(expected, cb, 'en')} for {label_name(given, cb, 'en')}: "
                      f"{n}×")
         for f in s.failures:
             self.say("  - " + f.get(self.lang))
@@ -375,8 +375,8 @@ class _Terminal:
         self.say("复习建议：", "To review:")
         for r in due:
             when = self.t("现在", "now") if r.overdue else f"{r.due.astimezone():%Y-%m-%d}"
-            self.say(f"  {_label_text(r.label, None, cb, self.lang)}：{when}（{r.reason.get('zh')}）",
-                     f"  {_label_text(r.label, None, cb, self.lang)}: {when} ({r.reason.get('en')})")
+            self.say(f"  {label_name(r.label, cb, self.lang)}：{when}（{r.reason.get('zh')}）",
+                     f"  {label_name(r.label, cb, self.lang)}: {when} ({r.reason.get('en')})")
 
     def leaderboard(self, rows) -> None:
         self.say("\n排行榜", "\nLeaderboard")
@@ -400,17 +400,3 @@ def _parse_choice(text: str, keys: dict[str, str]):
         return int(digits)
     return None
 
-
-def _label_text(label: str, count: int | None, cb: Codebook, lang: str) -> str:
-    if label == HEADCOUNT:
-        name = cb.headcount.name.get(lang)
-        return f"{name} {count}" if count is not None else name
-    if label == UNKNOWN:
-        return "不是信号" if lang == "zh" else "not a signal"
-    if label == NO_ANSWER:
-        return "没有回答" if lang == "zh" else "no answer"
-    if label == MISCOUNT:
-        return (f"人数数错（{count}）" if lang == "zh" else f"wrong headcount ({count})") if count else \
-            ("人数数错" if lang == "zh" else "wrong headcount")
-    sig = cb.signal(label)
-    return f"{sig.name.get(lang)}（{sig.knocks} 声）" if lang == "zh" else f"{sig.name.get(lang)} ({sig.knocks})"

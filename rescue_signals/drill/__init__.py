@@ -18,12 +18,12 @@ from rescue_signals.drill.scenario import (DEFAULT_TIME_LIMIT_S, Adaptive, Draw,
                                            shipped_scenarios)
 from rescue_signals.drill.scoring import W_ACCURACY, W_SPEED, W_TIMING, Confusion, KnockTiming, Score, score
 from rescue_signals.drill.trial import (MISCOUNT, NO_ANSWER, RECOGNISE, RESPOND, SEND, UNKNOWN, Attempt, Expected,
-                                        Response, Trial, evaluate)
+                                        Response, Trial, evaluate, label_name)
 
 __all__ = [
     "Adaptive", "Attempt", "Confusion", "DEFAULT_TIME_LIMIT_S", "Draw", "Drill", "Exchange", "Expected",
     "KnockTiming", "MISCOUNT", "NO_ANSWER", "PassCriteria", "Practice", "Profile", "RECOGNISE", "RESPOND",
     "Recognise", "Refresher", "Response", "SEND", "Scenario", "Score", "Send", "Setting", "Staircase",
     "StaircaseState", "Trial", "UNKNOWN", "W_ACCURACY", "W_SPEED", "W_TIMING", "draw_weights", "evaluate",
-    "find_scenario", "load_scenario", "refreshers", "score", "shipped_scenarios", "snr_threshold_db",
+    "find_scenario", "label_name", "load_scenario", "refreshers", "score", "shipped_scenarios", "snr_threshold_db",
 ]

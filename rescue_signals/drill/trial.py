@@ -317,3 +317,20 @@ def _interval_stats(knocks: tuple[float, ...], nominal_s: float) -> tuple[float 
     mean = float(intervals.mean())
     cv = float(intervals.std() / mean) if mean > 0 else None
     return mean, mean - nominal_s, float(np.abs(intervals - nominal_s).mean()), cv
+
+
+def label_name(label: str, codebook: Codebook, lang: str, count: int | None = None) -> str:
+    """How an answer label reads to a person: the signal's name and knocks, "headcount 9", "not a signal"."""
+    zh = lang == "zh"
+    if label == HEADCOUNT:
+        name = codebook.headcount.name.get(lang)
+        return f"{name} {count}" if count is not None else name
+    if label == UNKNOWN:
+        return "不是信号" if zh else "not a signal"
+    if label == NO_ANSWER:
+        return "没有回答" if zh else "no answer"
+    if label == MISCOUNT:
+        shown = f"（{count}）" if zh else f" ({count})"
+        return ("人数数错" if zh else "wrong headcount") + (shown if count else "")
+    sig = codebook.signal(label)
+    return f"{sig.name.get(lang)}（{sig.knocks} 声）" if zh else f"{sig.name.get(lang)} ({sig.knocks})"

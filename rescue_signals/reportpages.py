@@ -1,0 +1,352 @@
+"""The layout of a report: charts (progress, confusion matrix, reaction times), an HTML page and an A4 PDF.
+
+Everything shown comes from :class:`rescue_signals.reports.Report` data; this module only lays it out. Both
+formats carry the seal placeholder that :mod:`rescue_signals.reports` fills in.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from datetime import datetime
+
+from rescue_signals.codebook import Codebook, default_codebook
+from rescue_signals.drill import label_name
+from rescue_signals.printed import MM, use_cjk_font
+
+A4_MM = (210.0, 297.0)
+_ZERO_SEAL = "seal-sha256:" + "0" * 64
+_ROW_MM = 5.2
+_SESSIONS_PER_PAGE = 46
+_MEMBERS_PER_PAGE = 30
+
+_P = {
+    "title.trainee": ("训练记录", "Training record"), "title.crew": ("班组训练记录", "Crew training record"),
+    "crew": ("班组", "Crew"), "until": ("记录截至", "Records until"), "codebook": ("信号表", "Codebook"),
+    "members": ("成员", "Members"), "summary": ("概况", "Summary"), "rank": ("名次", "Rank"),
+    "name": ("姓名", "Name"), "sessions": ("训练次数", "Sessions"), "trials": ("题数", "Trials"),
+    "accuracy": ("正确率", "Accuracy"), "latency": ("反应时间 中位/90%", "Reaction median/p90"),
+    "false_starts": ("抢答", "False starts"), "best": ("最高综合分", "Best composite"),
+    "last": ("最近综合分", "Last composite"), "passed": ("合格的场景", "Scenarios passed"),
+    "snr": ("80% 识别信噪比", "SNR for 80 %"), "spacing": ("敲击间隔偏差", "Knock spacing error"),
+    "progress": ("综合分变化", "Composite score over time"), "confusion": ("混淆矩阵（行：正确答案，列：所答）",
+                                                                 "Confusion matrix (rows: right answer, columns: given)"),
+    "reaction": ("正确回答的反应时间", "Reaction time of right answers"), "date": ("日期", "Date"),
+    "scenario": ("场景", "Scenario"), "result": ("结果", "Result"), "yes": ("合格", "passed"),
+    "no": ("不合格", "not passed"), "open": ("未完成", "unfinished"), "composite": ("综合分", "Composite"),
+    "session_list": ("训练明细", "Sessions"), "refresh": ("复习建议", "To review"), "now": ("现在", "now"),
+    "digest": ("内容摘要 SHA-256", "Content SHA-256"), "seal": ("文件封印", "File seal"),
+    "verify": ("核验：rescue-signals report --verify 文件名", "Check with: rescue-signals report --verify FILE"),
+    "none": ("暂无记录", "no records yet"), "page": ("页", "page"), "seconds": ("秒", "s"),
+    "formula": ("综合分 = 100 ×（0.60 × 正确率 + 0.25 × 速度 + 0.15 × 敲击节奏）",
+                "composite = 100 × (0.60 × accuracy + 0.25 × speed + 0.15 × knock timing)"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    zh, en = _P[key]
+    return zh if lang == "zh" else en
+
+
+def _pct(x) -> str:
+    return "—" if x is None else f"{x:.0%}"
+
+
+def _num(x, unit: str = "", digits: int = 1) -> str:
+    return "—" if x is None else f"{x:.{digits}f}{unit}"
+
+
+def _date(iso: str | None, *, time: bool = True) -> str:
+    if not iso:
+        return "—"
+    local = datetime.fromisoformat(iso).astimezone()
+    return local.strftime("%Y-%m-%d %H:%M" if time else "%Y-%m-%d")
+
+
+def member_rows(data: dict, lang: str) -> tuple[list[str], list[list[str]]]:
+    """The summary table: one row per member."""
+    head = [_t(k, lang) for k in ("rank", "name", "sessions", "trials", "accuracy", "latency", "false_starts",
+                                  "spacing", "snr", "best", "passed")]
+    rows = []
+    for m in data["members"]:
+        lat = "—" if m["latency_median_s"] is None else f"{m['latency_median_s']:.1f} / {m['latency_p90_s']:.1f} s"
+        rows.append([str(m["rank"]), m["name"], str(m["sessions"]), str(m["trials"]), _pct(m["accuracy"]), lat,
+                     str(m["false_starts"]), _num(m["knock_spacing_error_s"], " s", 2),
+                     _num(m["snr_threshold_db"], " dB"), _num(m["best_composite"]),
+                     str(len(m["passed_scenarios"]))])
+    return head, rows
+
+
+def session_rows(data: dict, lang: str) -> tuple[list[str], list[list[str]]]:
+    head = [_t(k, lang) for k in ("date", "name", "scenario", "trials", "accuracy", "latency", "false_starts",
+                                  "composite", "result")]
+    rows = []
+    for s in data["sessions"]:
+        lat = "—" if s["latency_median_s"] is None else f"{s['latency_median_s']:.1f} / {s['latency_p90_s']:.1f} s"
+        result = _t("yes" if s["passed"] else "no", lang) if s["finished"] else _t("open", lang)
+        planned = f"/{s['trials_planned']}" if s["trials_planned"] else ""
+        rows.append([_date(s["started_at"]), s["trainee"], s["scenario_title"] or s["scenario_id"],
+                     f"{s['trials']}{planned}", _pct(s["accuracy"]), lat, str(s["false_starts"]),
+                     _num(s["composite"]), result])
+    return head, rows
+
+
+def refresher_lines(data: dict, cb: Codebook, lang: str) -> list[str]:
+    lines = []
+    for m in data["members"]:
+        due = [r for r in m["refreshers"] if r["overdue"]][:4]
+        if due:
+            names = "、".join(label_name(r["label"], cb, lang) for r in due) if lang == "zh" else \
+                ", ".join(label_name(r["label"], cb, lang) for r in due)
+            lines.append(f"{m['name']}: {names}")
+    return lines
+
+
+# -- charts -----------------------------------------------------------------------------------------------------
+def _pyplot():
+    use_cjk_font()
+    from matplotlib import pyplot
+
+    return pyplot
+
+
+def progress_chart(ax, data: dict, lang: str) -> None:
+    """Composite score of each finished session over time, a line per trainee; filled dots passed."""
+    done = [s for s in data["sessions"] if s["finished"] and s["composite"] is not None]
+    for name in dict.fromkeys(s["trainee"] for s in done):
+        mine = [s for s in done if s["trainee"] == name]
+        times = [datetime.fromisoformat(s["started_at"]).astimezone() for s in mine]
+        line, = ax.plot(times, [s["composite"] for s in mine], "-", lw=1, label=name)
+        for t, s in zip(times, mine):
+            ax.plot([t], [s["composite"]], "o", ms=4, color=line.get_color(),
+                    markerfacecolor=line.get_color() if s["passed"] else "white")
+    ax.set_ylim(0, 105)
+    ax.set_ylabel(_t("composite", lang), fontsize=7)
+    ax.set_title(_t("progress", lang), fontsize=8)
+    ax.tick_params(labelsize=6)
+    ax.grid(alpha=0.3)
+    if done:
+        import matplotlib.dates as mdates
+
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.xaxis.get_offset_text().set_fontsize(6)
+        ax.legend(fontsize=6, loc="lower right")
+    else:
+        ax.text(0.5, 0.5, _t("none", lang), transform=ax.transAxes, ha="center", fontsize=8)
+
+
+def confusion_chart(ax, confusion: dict, cb: Codebook, lang: str) -> None:
+    """The confusion matrix as a heat map with the counts written in."""
+    import numpy as np
+
+    counts = np.array(confusion["counts"], dtype=float).reshape(len(confusion["rows"]), len(confusion["columns"]))
+    if counts.size:
+        ax.imshow(counts, cmap="Oranges", aspect="auto", vmin=0)
+        for (i, j), v in np.ndenumerate(counts):
+            if v:
+                ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=7,
+                        color="white" if v > counts.max() * 0.6 else "black")
+        ax.set_xticks(range(len(confusion["columns"])), [label_name(c, cb, lang) for c in confusion["columns"]],
+                      rotation=35, ha="right", fontsize=6)
+        ax.set_yticks(range(len(confusion["rows"])), [label_name(r, cb, lang) for r in confusion["rows"]],
+                      fontsize=6)
+    else:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, _t("none", lang), transform=ax.transAxes, ha="center", fontsize=8)
+    ax.set_title(_t("confusion", lang), fontsize=8)
+
+
+def reaction_chart(ax, data: dict, lang: str) -> None:
+    """Reaction times of right answers, a box per trainee (crew) or per scenario (trainee)."""
+    key = "trainee" if data["kind"] == "crew" else "scenario"
+    groups: dict[str, list[float]] = {}
+    for row in data["trials"]:
+        if row["correct"] and not row["false_start"] and row["reaction_s"] is not None:
+            groups.setdefault(row[key], []).append(row["reaction_s"])
+    if groups:
+        ax.boxplot(list(groups.values()), showfliers=True, widths=0.5)
+        ax.set_xticks(range(1, len(groups) + 1), list(groups), rotation=35, ha="right", fontsize=6)
+        ax.set_ylabel(_t("seconds", lang), fontsize=7)
+        ax.tick_params(axis="y", labelsize=6)
+        ax.grid(axis="y", alpha=0.3)
+    else:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, _t("none", lang), transform=ax.transAxes, ha="center", fontsize=8)
+    ax.set_title(_t("reaction", lang), fontsize=8)
+
+
+def _svg(draw, size_mm, *args) -> str:
+    """A chart as an SVG data URL for the HTML page."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(size_mm[0] * MM, size_mm[1] * MM), layout="constrained")
+    draw(ax, *args)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+# -- HTML -------------------------------------------------------------------------------------------------------
+_CSS = """body{font-family:"Noto Sans SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em auto;
+max-width:62em;color:#111}h1{border-bottom:4px solid #F2A900;padding-bottom:.2em}table{border-collapse:collapse;
+margin:.6em 0;font-size:.9em}th,td{border:1px solid #999;padding:.25em .5em;text-align:left}th{background:#f4f4f4}
+img{max-width:100%}footer{margin-top:2em;font-size:.8em;color:#444;word-break:break-all}
+@media print{body{margin:0}section{break-inside:avoid}}"""
+
+
+def _table(head, rows) -> str:
+    esc = html.escape
+    out = ["<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"]
+    out += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows]
+    return "".join(out) + "</table>"
+
+
+def html_page(report, lang: str) -> str:
+    """The report as one self-contained HTML page (charts inline), with the seal placeholder."""
+    from rescue_signals.reports import meta_text
+
+    cb, d, esc = default_codebook(), report.data, html.escape
+    title = f"{_t('title.' + report.kind, lang)}：{report.subject}" if lang == "zh" else \
+        f"{_t('title.' + report.kind, lang)}: {report.subject}"
+    crew = d["members"][0]["crew"] if report.kind == "trainee" and d["members"] else None
+    info = [f"{_t('until', lang)}: {_date(d['generated_at'])}", f"{_t('codebook', lang)}: {cb.title.get(lang)}"]
+    if crew:
+        info.insert(0, f"{_t('crew', lang)}: {crew}")
+    parts = [
+        f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{esc(title)}</title>",
+        f"<meta name=\"rescue-signals-report\" content=\"{meta_text(report)}\">",
+        f"<meta name=\"rescue-signals-seal\" content=\"{_ZERO_SEAL}\">",
+        f"<style>{_CSS}</style></head><body><h1>{esc(title)}</h1><p>{' · '.join(esc(i) for i in info)}</p>",
+        f"<section><h2>{_t('summary', lang)}</h2>{_table(*member_rows(d, lang))}<p>{esc(_t('formula', lang))}</p>"
+        "</section>",
+        f"<section><img alt=\"{esc(_t('progress', lang))}\" src=\"{_svg(progress_chart, (180, 70), d, lang)}\">"
+        f"<img alt=\"{esc(_t('confusion', lang))}\" "
+        f"src=\"{_svg(confusion_chart, (110, 80), d['confusion'], cb, lang)}\">"
+        f"<img alt=\"{esc(_t('reaction', lang))}\" src=\"{_svg(reaction_chart, (70, 80), d, lang)}\"></section>",
+        f"<section><h2>{_t('session_list', lang)}</h2>{_table(*session_rows(d, lang))}</section>",
+    ]
+    lines = refresher_lines(d, cb, lang)
+    if lines:
+        parts.append(f"<section><h2>{_t('refresh', lang)}</h2><ul>" +
+                     "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul></section>")
+    parts.append(f"<footer>{_t('digest', lang)}: {report.content_sha256}<br>{_t('seal', lang)}: {_ZERO_SEAL}<br>"
+                 f"{esc(_t('verify', lang))}</footer></body></html>\n")
+    return "\n".join(parts)
+
+
+# -- PDF --------------------------------------------------------------------------------------------------------
+def pdf_document(report, lang: str) -> bytes:
+    """The report as an A4 PDF: summary and charts, then what to review and the sessions; the content digest and
+    how to verify it on every page."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from rescue_signals.reports import meta_text
+
+    plt = _pyplot()
+    cb, d = default_codebook(), report.data
+    mhead, mrows = member_rows(d, lang)
+    shead, srows = session_rows(d, lang)
+    lines = refresher_lines(d, cb, lang)
+    member_widths, session_widths = (5, 14, 7, 6, 7, 14, 6, 9, 9, 9, 8), (13, 12, 24, 6, 7, 13, 5, 7, 8)
+
+    def charts(fig, top_mm: float) -> None:
+        progress_chart(_axes(fig, (25, 297 - top_mm - 62, 165, 60)), d, lang)
+        confusion_chart(_axes(fig, (40, 297 - top_mm - 140, 80, 62)), d["confusion"], cb, lang)
+        reaction_chart(_axes(fig, (140, 297 - top_mm - 140, 55, 62)), d, lang)
+
+    pages = []  # each page: a function drawing it
+    first = mrows[:_MEMBERS_PER_PAGE]
+    table_end_mm = 37 + _ROW_MM * (len(first) + 1)
+    charts_fit = len(mrows) <= _MEMBERS_PER_PAGE and table_end_mm + 12 + 145 <= 285
+
+    def page_one(fig) -> None:
+        _heading(fig, report, lang, cb)
+        _fig_table(fig, 37, mhead, first, widths=member_widths)
+        fig.text(15 / A4_MM[0], 1 - (table_end_mm + 6) / A4_MM[1], _t("formula", lang), fontsize=6.5)
+        if charts_fit:
+            charts(fig, table_end_mm + 12)
+
+    pages.append(page_one)
+    for k in range(_MEMBERS_PER_PAGE, len(mrows), _MEMBERS_PER_PAGE):
+        pages.append(lambda fig, chunk=mrows[k:k + _MEMBERS_PER_PAGE]: _fig_table(fig, 20, mhead, chunk,
+                                                                                   widths=member_widths))
+    if not charts_fit:
+        pages.append(lambda fig: charts(fig, 20))
+    review_mm = 12 + 4.5 * min(len(lines), 12) if lines else 0
+    per_page = [_SESSIONS_PER_PAGE - int(review_mm / _ROW_MM) - 1]
+    rest = srows[per_page[0]:]
+    chunks = [srows[:per_page[0]]] + [rest[k:k + _SESSIONS_PER_PAGE] for k in range(0, len(rest), _SESSIONS_PER_PAGE)]
+
+    def sessions_page(fig, chunk, with_review: bool) -> None:
+        top = 20
+        if with_review and lines:
+            fig.text(15 / A4_MM[0], 1 - top / A4_MM[1], _t("refresh", lang), fontsize=11, fontweight="bold")
+            for n, line in enumerate(lines[:12]):
+                fig.text(15 / A4_MM[0], 1 - (top + 6 + 4.5 * n) / A4_MM[1], line, fontsize=7)
+            top += review_mm
+        fig.text(15 / A4_MM[0], 1 - top / A4_MM[1], _t("session_list", lang), fontsize=11, fontweight="bold")
+        _fig_table(fig, top + 6, shead, chunk, widths=session_widths)
+
+    for n, chunk in enumerate(chunks):
+        if chunk or n == 0:
+            pages.append(lambda fig, chunk=chunk, first_one=n == 0: sessions_page(fig, chunk, first_one))
+    buf = io.BytesIO()
+    meta = {"Title": f"{_P['title.' + report.kind][1]}: {report.subject}", "Creator": "rescue-signals",
+            "Subject": meta_text(report), "Keywords": _ZERO_SEAL, "CreationDate": None}
+    with PdfPages(buf, metadata=meta) as pdf:
+        for number, draw in enumerate(pages, 1):
+            fig = _page(report, lang, number, len(pages))
+            draw(fig)
+            pdf.savefig(fig)
+            plt.close(fig)
+    return buf.getvalue()
+
+
+def _page(report, lang: str, number: int, total: int):
+    plt = _pyplot()
+    fig = plt.figure(figsize=(A4_MM[0] * MM, A4_MM[1] * MM))
+    foot = f"{_t('digest', lang)}: {report.content_sha256}   ·   {_t('verify', lang)}   ·   {number}/{total}"
+    fig.text(0.5, 10 / A4_MM[1], foot, ha="center", fontsize=5.5, color="#444444")
+    return fig
+
+
+def _heading(fig, report, lang: str, cb: Codebook) -> None:
+    from matplotlib.patches import Rectangle
+
+    d = report.data
+    fig.patches.append(Rectangle((0, 1 - 24 / A4_MM[1]), 1, 24 / A4_MM[1], transform=fig.transFigure,
+                                 color="#F2A900", zorder=0))
+    title = f"{_t('title.' + report.kind, lang)}" + ("：" if lang == "zh" else ": ") + report.subject
+    fig.text(15 / A4_MM[0], 1 - 12 / A4_MM[1], title, fontsize=16, fontweight="bold", va="center")
+    info = [f"{_t('until', lang)}: {_date(d['generated_at'])}", f"{_t('codebook', lang)}: {cb.title.get(lang)}"]
+    crew = d["members"][0]["crew"] if report.kind == "trainee" and d["members"] else None
+    if crew:
+        info.insert(0, f"{_t('crew', lang)}: {crew}")
+    fig.text(15 / A4_MM[0], 1 - 19.5 / A4_MM[1], "   ·   ".join(info), fontsize=7.5, va="center")
+    fig.text(15 / A4_MM[0], 1 - 33 / A4_MM[1], _t("summary", lang), fontsize=11, fontweight="bold")
+
+
+def _fig_table(fig, top_mm: float, head, rows, *, widths) -> None:
+    """A table across the page, its top ``top_mm`` below the top of the page."""
+    height = _ROW_MM * (len(rows) + 1) / A4_MM[1]
+    ax = fig.add_axes((15 / A4_MM[0], 1 - top_mm / A4_MM[1] - height, 180 / A4_MM[0], height))
+    ax.set_axis_off()
+    total = sum(widths)
+    table = ax.table(cellText=rows or [["—"] + [""] * (len(head) - 1)], colLabels=head, loc="upper left",
+                     colWidths=[w / total for w in widths], cellLoc="left", bbox=(0, 0, 1, 1))
+    table.auto_set_font_size(False)
+    table.set_fontsize(6)
+    for (r, _), cell in table.get_celld().items():
+        cell.set_linewidth(0.3)
+        if r == 0:
+            cell.set_facecolor("#eeeeee")
+            cell.set_text_props(fontweight="bold")
+
+
+def _axes(page, rect_mm):
+    """Axes on an A4 page at ``rect_mm`` (x, y, width, height from the bottom left, mm)."""
+    x, y, w, h = rect_mm
+    return page.add_axes((x / A4_MM[0], y / A4_MM[1], w / A4_MM[0], h / A4_MM[1]))
