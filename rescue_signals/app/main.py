@@ -126,21 +126,43 @@ def open_records(path: Path | None):
         return None, str(exc)
 
 
-def first_scene(app: App, *, trainee: str | None = None, scene: str | None = None) -> Scene:
+def first_scene(app: App, *, trainee: str | None = None, scene: str | None = None,
+                recording: str | None = None) -> Scene:
     """The Start scene, or straight to Home (or a named scene) when the trainee is given."""
     from rescue_signals.app.scenes import by_name
+    from rescue_signals.app.scenes.recording import RecordingScene
     from rescue_signals.app.scenes.start import StartScene, choose_trainee
 
     if trainee:
         choose_trainee(app, trainee)
+    if recording:
+        return RecordingScene(app, recording)
+    if trainee:
         return by_name(app, scene or "home")
     return StartScene(app)
 
 
 def run_app(lang: str | None = None, *, trainee: str | None = None, scene: str | None = None,
-            records_path: str | Path | None = None, sound: bool | None = None, seed: int | None = None,
-            event_log: str | Path | None = None, codebook: Codebook | None = None) -> int:
-    """Open the trainer window and run it until it is closed. Returns the exit code."""
+            scenario_paths=(), recording: str | None = None, records_path: str | Path | None = None,
+            sound: bool | None = None, seed: int | None = None, event_log: str | Path | None = None,
+            codebook: Codebook | None = None) -> int:
+    """Open the trainer window and run it until it is closed. Returns the exit code.
+
+    Raises
+    ------
+    RescueSignalsError
+        A scenario or recording given on the command line cannot be used (checked before the window opens).
+    """
+    from rescue_signals.drill import load_scenario
+
+    codebook = codebook or default_codebook()
+    scenarios = tuple(Path(p) for p in scenario_paths)
+    for path in scenarios:
+        load_scenario(path, codebook)  # a bad file is reported as file:line before any window opens
+    if recording and not Path(recording).is_file():
+        from rescue_signals.errors import AudioFileError
+
+        raise AudioFileError(f"{recording}: no such file")
     home = data_dir()
     settings_path = home / "settings.json"
     settings = Settings.load(settings_path)
@@ -151,19 +173,20 @@ def run_app(lang: str | None = None, *, trainee: str | None = None, scene: str |
     pygame.key.set_repeat(0)
     size = window_size()
     surface = pygame.display.set_mode(size, pygame.RESIZABLE)
-    pygame.display.set_caption("rescue-signals · 5432")
+    pygame.display.set_caption("rescue-signals: 5432 trainer")
     records, problem = open_records(Path(records_path) if records_path else None)
     clock = FrameClock(fps=60)
     app = make_app(size, codebook=codebook, settings=settings, settings_path=settings_path, sound=sound,
                    now_s=clock.now_s, seed=seed, records=records, records_problem=problem,
                    event_log=Path(event_log) if event_log else None)
-    app.log("started", size=list(size))
+    app.scenario_paths = scenarios
+    app.log("started", size=list(size), audible=app.speaker.audible)
     try:
-        mainloop(app, first_scene(app, trainee=trainee, scene=scene), surface, clock)
+        mainloop(app, first_scene(app, trainee=trainee, scene=scene, recording=recording), surface, clock)
     finally:
         app.shutdown()
         app.save_settings()
-        if records is not None and hasattr(records, "close"):
+        if records is not None:
             records.close()
         pygame.quit()
     return 0

@@ -11,6 +11,7 @@ LANGUAGES = ("zh", "en")
 _PHRASES: dict[str, tuple[str, str]] = {
     # the frame
     "app.title": ("矿山救援敲击信号训练", "Rescue knock-signal trainer"),
+    "app.home": ("返回菜单", "Menu"),
     "keys.footer": ("Tab/方向键 选择 · Enter 确认 · Esc 返回", "Tab/arrows select · Enter press · Esc back"),
     "status.trainee": ("学员：{name}", "Trainee: {name}"),
     "status.sound_on": ("声音：开", "Sound: on"),
@@ -91,7 +92,8 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "listen.replay": ("重播", "Replay"),
     "listen.next": ("下一题", "Next"),
     "listen.trial": ("第 {i} / {n} 题", "Trial {i} of {n}"),
-    "listen.summary": ("完成！正确 {correct} / {total}，平均反应 {ms:.0f} 毫秒", "Done! {correct} of {total} right, mean reaction {ms:.0f} ms"),
+    "listen.summary": ("完成！正确 {correct} / {total}，反应时间中位数 {ms:.0f} 毫秒", "Done! {correct} of {total} right, median reaction {ms:.0f} ms"),
+    "listen.trial_line": ("第 {i} 题：{expected}（{n} 声）→ 回答 {given} · {ms}", "Trial {i}: {expected} ({n} knocks) → answered {given} · {ms}"),
     "listen.again": ("再来一次", "Again"),
     "listen.sender": ("{role}在敲", "{role} knocking"),
     "listen.count": ("人数", "Headcount"),
@@ -168,6 +170,8 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "decode.group": ("{start:.1f}–{end:.1f} 秒：{n} 声 · {meaning} · 把握 {conf:.0%}", "{start:.1f}–{end:.1f} s: {n} knocks · {meaning} · confidence {conf:.0%}"),
     "decode.no_groups": ("没有找到敲击。", "No knocks found."),
     "decode.file": ("文件：{name}（{duration:.1f} 秒）", "File: {name} ({duration:.1f} s)"),
+    "decode.play_group": ("播放所选组", "Play the selected group"),
+    "decode.keys": ("↑/↓ 选择组 · 空格 播放/停止", "↑/↓ select a group · Space play/stop"),
     "decode.dialog": ("打开录音", "Open a recording"),
     # progress
     "progress.title": ("训练进度", "Progress"),

@@ -21,6 +21,7 @@ class Settings:
     last_trainee: str | None = None
     last_scene: str | None = None
     last_scenario: str | None = None
+    last_recording: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

@@ -114,7 +114,7 @@ class ExchangeScene(Scene):
             return
         if self.phase == "done":
             buttons = [(self.text("listen.again"), self.again, pygame.K_a),
-                       (self.text("home.title"), self.back, pygame.K_h)]
+                       (self.text("app.home"), self.back, pygame.K_h)]
             for r, (label, action, key) in zip(row(bottom, 2), buttons):
                 self.button(r, label, action, key=key)
             return

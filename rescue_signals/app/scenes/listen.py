@@ -155,7 +155,7 @@ class ListenScene(Scene):
             self.focus_on(nxt)
         elif self.phase == "summary":
             buttons = [(self.text("listen.again"), lambda: self.begin(self.scenario), pygame.K_a),
-                       (self.text("home.title"), self.back, pygame.K_h)]
+                       (self.text("app.home"), self.back, pygame.K_h)]
             for r, (label, action, key) in zip(row(bottom, 2), buttons):
                 self.button(r, label, action, key=key)
 
@@ -361,4 +361,19 @@ class ListenScene(Scene):
             y = draw_text(surface, self.text("listen.confused", expected=label_text(app, expected),
                                              given=label_text(app, given), n=n), (rect.x, y + 4), theme.font(20),
                           theme.muted, width_px=rect.width).bottom
+        self._draw_trials(surface, pygame.Rect(rect.x, y + 16, rect.width, rect.bottom - y - 80))
+
+    def _draw_trials(self, surface, rect):
+        """One line per trial: what it was, what was answered, how fast."""
+        app, theme = self.app, self.app.theme
+        line_h = 30
+        for i, a in enumerate(self.drill.attempts[: max(0, rect.height // line_h)]):
+            exp = a.trial.expected
+            given = label_text(app, a.given) + (f" {a.given_count}" if a.given_count is not None else "")
+            ms = "—" if a.reaction_s is None else f"{a.reaction_s * 1000:.0f} ms"
+            mark = "✓" if a.accepted else "✗"
+            text = self.text("listen.trial_line", i=a.trial.index + 1, expected=label_text(app, exp.label),
+                             n=exp.count, given=given, ms=ms)
+            draw_text(surface, f"{mark} {text}", (rect.x, rect.y + i * line_h), theme.font(19),
+                      theme.text if a.accepted else theme.bad, width_px=rect.width)
 
