@@ -285,11 +285,11 @@ def verify_report(path: str | Path, records: Records | None = None) -> Verificat
         body = p.read_bytes()
     except OSError as exc:
         raise UsageError(f"{p}: cannot read: {exc.strerror}") from None
-    seals = _SEAL_RE.findall(body)
+    seals = set(_SEAL_RE.findall(body))
     if len(seals) != 1:
         raise UsageError(f"{p}: no report seal found; this is not a report written by rescue-signals "
                          "(or its seal was removed)")
-    found = seals[0].decode()
+    found = seals.pop().decode()
     blank = body.replace((SEAL + found).encode(), (SEAL + _ZERO).encode())
     sealed = hashlib.sha256(blank).hexdigest() == found
     meta = _read_meta(body)

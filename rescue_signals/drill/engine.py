@@ -45,7 +45,9 @@ class Drill:
         The trainee's history: weak signals come up more often, and the SNR staircase starts near the last
         estimate.
     drill_id : str, optional
-        A UUID that makes this drill's trial ids unique (the session's); drawn from ``rng`` if not given.
+        A UUID that makes this drill's trial ids unique (store it with the session to resume the drill). A fresh
+        one if not given: it is an identity, not a random choice, so the trials themselves still depend on
+        ``rng`` alone.
     """
 
     def __init__(self, scenario: Scenario, codebook: Codebook, *, rng: np.random.Generator,
@@ -57,7 +59,7 @@ class Drill:
         self.codebook = codebook
         self._rng = rng
         self._profile = profile or Profile()
-        self._id = uuid.UUID(drill_id) if drill_id else uuid.UUID(bytes=rng.bytes(16), version=4)
+        self._id = uuid.UUID(drill_id) if drill_id else uuid.uuid4()
         staircase = scenario.adaptive.snr
         self.staircase = (StaircaseState.start(staircase, previous_estimate_db=self._profile.snr_estimate_db)
                           if staircase else None)
