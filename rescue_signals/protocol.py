@@ -7,6 +7,7 @@ deviates from the codebook. Every count, name and reply comes from the :class:`~
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field, replace
 
@@ -133,6 +134,13 @@ class Exchange:
         self._last = group
         self._last_sender = sender
         return reading
+
+    def preview(self, group: Group) -> Reading:
+        """What :meth:`observe` would return for ``group``, leaving the exchange as it is."""
+        trial = copy.copy(self)
+        trial.readings = list(self.readings)
+        trial._open = copy.deepcopy(self._open)
+        return trial.observe(group)
 
     def expected(self, now_s: float | None = None) -> tuple[Expectation, ...]:
         """The replies the exchange is waiting for (the next step only)."""
