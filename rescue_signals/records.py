@@ -177,14 +177,28 @@ class Records:
             except OSError as exc:
                 raise RecordsError(f"{self.path}: cannot create the folder for the records: {exc.strerror}") from None
             target, uri = str(self.path), False
+        try:
+            return self._connect(target, uri, busy_timeout_s)
+        except sqlite3.Error as exc:
+            if not self.read_only:
+                raise RecordsError(_explain(self.path, "open the records", exc)) from None
+        # A copy on read-only media: SQLite cannot create the shared-memory file a WAL database needs to be read,
+        # but nothing can change the file either, so it may be read as immutable.
         with self._errors("open the records"):
-            conn = sqlite3.connect(target, timeout=busy_timeout_s, uri=uri, isolation_level=None)
+            return self._connect(target + "&immutable=1", uri, busy_timeout_s)
+
+    def _connect(self, target: str, uri: bool, busy_timeout_s: float) -> sqlite3.Connection:
+        conn = sqlite3.connect(target, timeout=busy_timeout_s, uri=uri, isolation_level=None)
+        try:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys = ON")
             if not self.read_only:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")  # an answer reported saved survives a power cut
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error:
+            conn.close()
+            raise
         return conn
 
     def _migrate(self) -> None:
