@@ -175,8 +175,9 @@ class LearnScene(Scene):
         lit, since = self._lit()
         beats = pygame.Rect(inner.x, inner.y + 70, inner.width - (130 if app.visual_beats else 0), 70)
         draw_beats(surface, beats, theme, times, span_s=span, colour=theme.accent, lit=lit, start_s=-interval / 2)
-        if app.visual_beats:
-            draw_flash(surface, pygame.Rect(inner.right - 110, inner.y + 55, 100, 100), theme, since_s=since)
+        self.flash_rect = pygame.Rect(inner.right - 110, inner.y + 55, 100, 100) if app.visual_beats else None
+        if self.flash_rect is not None:
+            draw_flash(surface, self.flash_rect, theme, since_s=since)
         y = inner.y + 170
         draw_text(surface, self.text("learn.timing", interval=interval, gap=cb.timing.group_gap_s),
                   (inner.x, y), theme.font(18), theme.muted)
