@@ -1,0 +1,140 @@
+"""`rescue-signals drill` driven through a pipe, end to end, with a real SQLite file: answers stored as given,
+a crew taking turns, and a drill killed in the middle that loses no saved answer and stores none twice."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent.parent
+
+
+def drill(*args, stdin="", db=None, timeout=120):
+    cmd = [sys.executable, "-m", "rescue_signals", "drill", *args, "--silent", "--lang", "en"]
+    if db is not None:
+        cmd += ["--db", str(db)]
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=REPO, timeout=timeout,
+                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def stored(db, sql="SELECT attempt_json FROM trials ORDER BY session_id, trial_index"):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+# who-answers: reply to R5 (knock 3), reply to T5 as rescuer (3), reply to T2 (3), call (5), then name R3 twice
+WHO_ANSWERS = ["3", "3", "", "", "", ".", "5", "c", "a"]
+
+
+def test_a_drill_through_a_pipe_stores_every_answer_as_given(tmp_path):
+    db = tmp_path / "records.sqlite3"
+    out = drill("who-answers", "--trainee", "Li Wei", "--seed", "3", stdin="\n".join(WHO_ANSWERS) + "\n", db=db)
+    assert out.returncode == 0, out.stderr
+    assert "Result: PASSED" not in out.stdout or "composite" in out.stdout
+    answers = [json.loads(r[0]) for r in stored(db)]
+    assert [a["trial"]["index"] for a in answers] == list(range(6))
+    assert answers[0]["response"]["answer"] == 3 and answers[0]["correct"]
+    assert answers[2]["response"]["answer"] is None and len(answers[2]["response"]["knock_times_s"]) == 3
+    assert answers[3]["response"]["answer"] == 5 and answers[3]["trial"]["expected"]["label"] == "call"
+    assert answers[4]["response"]["answer"] == "received" and answers[4]["correct"]
+    assert answers[5]["response"]["answer"] == "call" and not answers[5]["correct"]
+    assert "you answered: call (5)" in out.stdout
+    (session,) = stored(db, "SELECT seed, ended_at, score_json FROM sessions")
+    assert session[0] == 3 and session[1] is not None
+    assert json.loads(session[2])["accuracy"] == pytest.approx(5 / 6)
+
+
+def test_a_crew_takes_turns_on_one_laptop_and_sees_a_leaderboard(tmp_path):
+    db = tmp_path / "records.sqlite3"
+    turns = []
+    for wrong in range(3):  # each person gets one more answer wrong than the one before
+        answers = WHO_ANSWERS[:-1] + ["c"] if wrong == 0 else WHO_ANSWERS[:-2] + ["a", "a"]
+        if wrong == 2:
+            answers = ["4"] + answers[1:]
+        turns += [""] + answers  # Enter at the hand-over
+    names = ["Li Wei", "Wang Qiang", "赵磊"]
+    args = ["who-answers", "--crew", "A shift"] + [x for n in names for x in ("--trainee", n)]
+    out = drill(*args, stdin="\n".join(turns) + "\n", db=db)
+    assert out.returncode == 0, out.stderr
+    for i, name in enumerate(names):
+        assert f"{i + 1} of 3: {name}, take the seat" in out.stdout
+    board = out.stdout.split("Leaderboard")[1].strip().splitlines()
+    assert [line.split(".")[1].split()[0] for line in board] == ["Li", "Wang", "赵磊"]
+    assert stored(db, "SELECT count(*) FROM sessions WHERE ended_at IS NOT NULL") == [(3,)]
+    assert stored(db, "SELECT count(*) FROM trials") == [(18,)]
+    # the next time, naming the crew is enough
+    again = drill("first-lesson", "--crew", "A shift", stdin=("\n" + "a\na\nb\nc\nd\n5\n3\n") * 3, db=db)
+    assert again.returncode == 0, again.stderr
+    assert "3 of 3: 赵磊" in again.stdout
+
+
+def wait_for_rows(db, n, proc, timeout_s=60.0):
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        assert proc.poll() is None, proc.stderr.read()
+        try:
+            if stored(db, "SELECT count(*) FROM trials")[0][0] >= n:
+                return
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"{n} answers were not saved in time")
+
+
+def test_a_drill_killed_in_the_middle_loses_no_saved_answer_and_resumes_without_duplicates(tmp_path):
+    db = tmp_path / "records.sqlite3"
+    answers = ["a", "a", "b", "c", "d", "5", "3"]  # first-lesson, all right
+    cmd = [sys.executable, "-m", "rescue_signals", "drill", "first-lesson", "--trainee", "Li Wei", "--silent",
+           "--db", str(db)]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, cwd=REPO)
+    for k, answer in enumerate(answers[:4], 1):
+        proc.stdin.write(answer + "\n")
+        proc.stdin.flush()
+        wait_for_rows(db, k, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    before = stored(db, "SELECT uuid, answered_at, attempt_json FROM trials ORDER BY trial_index")
+    assert len(before) == 4
+    assert stored(db, "SELECT ended_at FROM sessions") == [(None,)]
+
+    out = drill("first-lesson", "--trainee", "Li Wei", "--resume", stdin="\n".join(answers[4:]) + "\n", db=db)
+    assert out.returncode == 0, out.stderr
+    assert "4 answers already saved" in out.stdout
+    after = stored(db, "SELECT uuid, answered_at, attempt_json FROM trials ORDER BY trial_index")
+    assert after[:4] == before  # untouched
+    assert len(after) == 7 and len({r[0] for r in after}) == 7
+    assert [json.loads(r[2])["trial"]["index"] for r in after] == list(range(7))
+    assert stored(db, "SELECT count(*) FROM sessions") == [(1,)]
+    (score_json,) = stored(db, "SELECT score_json FROM sessions")[0]
+    assert json.loads(score_json)["accepted"] == 7
+
+
+def test_input_ending_early_keeps_the_answers_and_says_how_to_go_on(tmp_path):
+    db = tmp_path / "records.sqlite3"
+    out = drill("first-lesson", "--trainee", "Li Wei", stdin="a\na\n", db=db)
+    assert out.returncode == 1
+    assert "2 of 7 answers saved; continue with --resume" in out.stdout
+    assert stored(db, "SELECT count(*) FROM trials") == [(2,)]
+
+
+def test_bad_input_gives_clear_errors(tmp_path):
+    db = tmp_path / "records.sqlite3"
+    out = drill("first-lessen", "--trainee", "Li", db=db)
+    assert out.returncode == 1 and "did you mean 'first-lesson'" in out.stderr and "Traceback" not in out.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: T\ntrainee: trapped\nsteps:\n  - recognise: T5\n    conditions: {medium: pipee}\n")
+    out = drill(str(bad), "--trainee", "Li", db=db)
+    assert out.returncode == 1 and f"{bad}:5:" in out.stderr and "did you mean 'pipe'" in out.stderr
+    out = drill("first-lesson", db=db)
+    assert out.returncode == 1 and "--trainee NAME" in out.stderr
+    out = drill("first-lesson", "--crew", "Nobody", db=db)
+    assert out.returncode == 1 and "has no members yet" in out.stderr
+    listing = drill("--list")
+    assert listing.returncode == 0 and "hushan-misread" in listing.stdout and "expert-shift" in listing.stdout
