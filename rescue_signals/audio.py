@@ -96,6 +96,30 @@ class _ClockMap:
         return min(self._recent)
 
 
+class _SampleClock:
+    """Steady times for the samples of one stream.
+
+    The host's buffer time stamps jump by a few ms now and then, while the stream itself runs at a steady rate:
+    the median, over recent buffers, of (stamp - samples so far / rate) is the time of sample 0, and every
+    buffer's time follows from its sample count. An under- or overflow breaks the count, so it starts afresh.
+    """
+
+    def __init__(self, sample_rate: int, window: int = 64):
+        self._rate = float(sample_rate)
+        self._frame = 0
+        self._recent: deque[float] = deque(maxlen=window)
+
+    def stamp(self, time_s: float, frames: int) -> float:
+        """The steady time of the first of the next ``frames`` samples, whose host stamp is ``time_s``."""
+        self._recent.append(time_s - self._frame / self._rate)
+        steady = float(np.median(self._recent)) + self._frame / self._rate
+        self._frame += frames
+        return steady
+
+    def reset(self) -> None:
+        self._recent.clear()
+
+
 class Playback:
     """One sound handed to a :class:`Player`; every time is ``time.monotonic()`` seconds.
 
@@ -194,6 +218,7 @@ class Player:
         self._active: list[Playback] = []
         self._draining: list[Playback] = []
         self._clock = _ClockMap()
+        self._samples = _SampleClock(self.sample_rate)
         self._closing = False
         self._error: AudioDeviceError | None = None
         self._last_callback_s = time.monotonic()
@@ -287,9 +312,11 @@ class Player:
             self._last_callback_s = now
             if status.output_underflow:
                 self.underflows += 1
+                self._samples.reset()
             offset = self._clock.update(time_info.currentTime, now)
             dac = time_info.outputBufferDacTime
-            buffer_s = dac + offset if offset is not None and dac > 0 else now + self.latency_s
+            buffer_s = self._samples.stamp(dac + offset if offset is not None and dac > 0 else now + self.latency_s,
+                                           frames)
             self._active.extend(self._drain_incoming())
             out = np.zeros(frames, dtype=np.float32)
             for pb in list(self._active):
@@ -362,6 +389,7 @@ class Capture:
         self.overflows = 0
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._clock = _ClockMap()
+        self._samples = _SampleClock(self.sample_rate)
         self._stream = None
         self._closing = False
         self._stopped = False
@@ -412,7 +440,8 @@ class Capture:
         -------
         block : ndarray, shape (n,), float32
         start_s : float
-            ``time.monotonic()`` time at which the block's first sample was recorded (its ADC time).
+            ``time.monotonic()`` time at which the block's first sample was recorded (its ADC time, steadied
+            over recent blocks; the first few blocks of a new stream can be a few ms off).
 
         Raises
         ------
@@ -429,12 +458,13 @@ class Capture:
             raise AudioDeviceError(f"no audio from the input for {timeout_s:g} s") from None
         if overflow:
             self.overflows += 1
+            self._samples.reset()
         offset = self._clock.update(stream_s, mono_s)
         if offset is not None and adc_s > 0:
             start_s = adc_s + offset
         else:
             start_s = mono_s - block.size / self.sample_rate - self.latency_s
-        return block, start_s
+        return block, self._samples.stamp(start_s, block.size)
 
     def pending(self) -> int:
         """Blocks recorded and not yet read."""
