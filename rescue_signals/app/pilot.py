@@ -16,7 +16,7 @@ from rescue_signals.app.settings import Settings
 
 
 class Pilot:
-    """A trainer window run on a :class:`SteppedClock` (60 frames per simulated second).
+    """A trainer window run on a :class:`SteppedClock` (by default 60 frames per simulated second).
 
     Parameters
     ----------
@@ -30,18 +30,20 @@ class Pilot:
         Start at this scene (see :data:`rescue_signals.app.scenes.SCENES`) instead of Start.
     trainee : str, optional
         Choose this trainee first.
+    step_s : float, s
+        Simulated time per frame; longer steps make long tests faster where timing detail does not matter.
     """
 
     def __init__(self, *, size=(1366, 768), lang: str = "zh", sound: bool = False, records=None,
                  scene: str | None = None, trainee: str | None = None, seed: int = 1, settings_path=None,
-                 player_factory=None):
+                 player_factory=None, step_s: float = 1 / 60):
         from rescue_signals.app.main import first_scene
 
         pygame.display.init()
         pygame.font.init()
         self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
         pygame.event.clear()
-        self.clock = SteppedClock()
+        self.clock = SteppedClock(step_s=step_s)
         settings = Settings.load(settings_path) if settings_path else Settings()
         settings.lang = lang
         self.app = make_app(size, settings=settings, settings_path=settings_path, sound=sound,

@@ -8,26 +8,6 @@ import pytest
 from rescue_signals.app.answers import answer_key
 from rescue_signals.codebook import HEADCOUNT
 
-SCENARIO = """
-title: {zh: 测试, en: Test drill}
-summary: {zh: 三题, en: Three trials}
-level: 1
-trainee: trapped
-time_limit_s: 20
-conditions: {medium: pipe, distance_m: 5, compress_gaps: 10}
-steps:
-  - recognise: "R5"
-  - recognise: "R4 T3 | T9"
-  - recognise: "T2"
-"""
-
-
-@pytest.fixture
-def drill_file(tmp_path):
-    path = tmp_path / "three.yaml"
-    path.write_text(SCENARIO, encoding="utf-8")
-    return path
-
 
 def start(pilot, drill_file, **options):
     p = pilot(trainee="Ma", scene="listen", lang="en", **options)

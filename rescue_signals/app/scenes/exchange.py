@@ -228,7 +228,7 @@ class ExchangeScene(Scene):
 
     # -- drawing ------------------------------------------------------------------------------------------------
     def draw_content(self, surface, rect):
-        app, theme, cb = self.app, self.app.theme, self.app.codebook
+        theme, cb = self.app.theme, self.app.codebook
         if self.phase == "choose":
             draw_text(surface, self.text("exchange.choose"), rect.topleft, theme.font(26, bold=True), theme.text)
             box = pygame.Rect(rect.x + 600, rect.y + 60, rect.width - 600, 200)
@@ -259,8 +259,8 @@ class ExchangeScene(Scene):
             draw_text(surface, self.text("exchange.waiting"), stage.topleft, theme.font(26), theme.muted)
             self.pad.draw(surface, pygame.Rect(stage.x, stage.y + 44, stage.width, stage.height - 44))
 
+    def _draw_turn(self, surface, rect):
         app, theme = self.app, self.app.theme
-        app, theme, cb = self.app, self.app.theme, self.app.codebook
         step = self.conversation.due()
         if step.in_reply_to is None:
             what = app.t(step.meaning)
