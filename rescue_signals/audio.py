@@ -245,7 +245,8 @@ class Player:
 
         Parameters
         ----------
-        samples : ndarray, shape (n,)
+        samples : ndarray, shape (n,) or (n, channels)
+            Channels are mixed to mono and played on every output channel.
         knock_offsets_s : sequence of float, s
             Times within ``samples`` whose arrival at the output :meth:`Playback.heard_times_s` reports.
         at_s : float, optional
@@ -258,7 +259,10 @@ class Player:
             The output device has failed.
         """
         self._check_alive()
-        data = np.ascontiguousarray(np.asarray(samples, dtype=np.float32).reshape(-1))
+        data = np.asarray(samples, dtype=np.float32)
+        if data.ndim == 2:  # a stereo file: the knocks are mono, the output gets the mix on every channel
+            data = data.mean(axis=1)
+        data = np.ascontiguousarray(data.reshape(-1))
         playback = Playback(self, data, knock_offsets_s, at_s)
         self._incoming.put(playback)
         return playback

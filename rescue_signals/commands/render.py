@@ -188,11 +188,10 @@ def describe_conditions(rendering: Rendering, codebook: Codebook) -> list[str]:
         lines.append(f"knocks from {rendering.sources['knocks']}")
     spacing = codebook.timing.knock_interval_s / c.tempo
     timing = f"knocks {spacing:.2g} s apart"
-    if rendering.gaps_compressed:
-        timing += (f"; groups {rendering.group_gap_s:g} s apart (compressed from the codebook's "
-                   f"{rendering.codebook_gap_s:g} s)")
-    else:
+    if len(rendering.groups) > 1:
         timing += f"; groups {rendering.group_gap_s:g} s apart"
+        if rendering.gaps_compressed:
+            timing += f" (compressed from the codebook's {rendering.codebook_gap_s:g} s)"
     lines.append(timing)
     return lines
 
@@ -207,7 +206,8 @@ def describe_groups(rendering: Rendering, codebook: Codebook, lang: str) -> list
         who = codebook.role(g.role) if g.role else None
         label = f"{who.symbol if who else ''}{g.count}"
         name = who.name.get(lang) if who else "?"
-        lines.append(f"{i + 1:>2}. {label:<4} {g.start_s:7.2f}-{g.end_s:7.2f} s  {name}: {reading.meaning.get(lang)}")
+        when = f"{g.start_s:.2f}-{g.end_s:.2f} s"
+        lines.append(f"{i + 1:>2}. {label:<4} {when:<16} {name}: {reading.meaning.get(lang)}")
     return lines
 
 
@@ -218,8 +218,9 @@ def run(args) -> int:
                          f"{', '.join(WRITE_FORMATS)}")
     rendering, codebook = rendering_from_args(args)
     sidecar = write_rendering(rendering, out)
-    print(f"wrote {out}: {rendering.duration_s:.1f} s at {rendering.sample_rate} Hz, {len(rendering.groups)} groups, "
-          f"{len(rendering.knocks)} knocks")
+    groups, knocks = len(rendering.groups), len(rendering.knocks)
+    print(f"wrote {out}: {rendering.duration_s:.1f} s at {rendering.sample_rate} Hz, {groups} group"
+          f"{'s' if groups != 1 else ''}, {knocks} knock{'s' if knocks != 1 else ''}")
     for line in describe_conditions(rendering, codebook):
         print(f"  {line}")
     for line in describe_groups(rendering, codebook, args.lang):

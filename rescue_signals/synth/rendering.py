@@ -260,17 +260,19 @@ def render_sequence(groups, codebook: Codebook, conditions: Conditions, *, seed:
             sound = both
         sounds.append(propagation.propagate(sound, medium=c.medium, distance_m=distance_m, sample_rate=sr))
 
-    n = int((max(k.time_s * sr + s.size for k, s in zip(planned, sounds))) + TAIL_S * sr)
-    clean = np.zeros(n)
-    for k, s in zip(planned, sounds):
-        i = int(round(k.time_s * sr))
-        clean[i:i + s.size] += s[: n - i]
     ir_source = "generated"
     if impulse_response is not None:
         ir = _reverberant_part(np.asarray(impulse_response, dtype=float))
         ir_source = impulse_response_name or "loaded"
     else:
         ir = propagation.roadway_impulse_response(reverb=c.reverb, rng=room_rng, sample_rate=sr)
+    # Room for the last knock to ring out and for most of the reverberation to die away.
+    tail = max(TAIL_S * sr, 0.7 * ir.size if c.reverb > 0 else 0)
+    n = int(max(k.time_s * sr + s.size for k, s in zip(planned, sounds)) + tail)
+    clean = np.zeros(n)
+    for k, s in zip(planned, sounds):
+        i = int(round(k.time_s * sr))
+        clean[i:i + s.size] += s[: n - i]
     clean = propagation.add_reverb(clean, impulse_response=ir, wet=REVERB_WET * c.reverb)
 
     # With a far side, the SNR is the one the listener strains against: that of the far side's knocks.

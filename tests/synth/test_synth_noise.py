@@ -24,7 +24,7 @@ def independent_snr_db(rendering, times_s):
 
 
 @pytest.mark.parametrize("noise", NOISES)
-@pytest.mark.parametrize("snr_db", [-5.0, 10.0, 30.0])
+@pytest.mark.parametrize("snr_db", [-5.0, 25.0])
 def test_render_hits_the_requested_snr(noise, snr_db):
     c = Conditions(medium="rail", noises=(noise,), snr_db=snr_db, group_gap_s=3.0)
     r = render_sequence(parse_sequence("R5 T3", CB), CB, c, seed=2)

@@ -188,3 +188,26 @@ def test_bad_renders_say_what_is_wrong(tmp_path):
         render("R3", far_side="miners")
     with pytest.raises(AudioFileError, match="does not exist"):
         write_rendering(render("R1", compress_gaps=10), tmp_path / "missing" / "x.wav")
+
+
+def test_a_loaded_impulse_response_replaces_the_generated_roadway(tmp_path):
+    from rescue_signals.audiofile import write_audio
+
+    sr = 48000
+    rng = np.random.default_rng(0)
+    t = np.arange(int(2.0 * sr)) / sr
+    ir = rng.standard_normal(t.size) * np.exp(-6.9 * t / 2.0) * 0.05
+    ir = np.concatenate([np.zeros(100), [1.0], ir])  # a measured response: some silence, the direct sound, a tail
+    write_audio(tmp_path / "roadway.wav", ir, sr)
+    from rescue_signals.cli import main
+
+    assert main(["render", "R1", "-o", str(tmp_path / "wet.wav"), "--medium", "rock_hammer", "--reverb", "0.8",
+                 "--impulse-response", str(tmp_path / "roadway.wav"), "--seed", "1"]) == 0
+    assert main(["render", "R1", "-o", str(tmp_path / "dry.wav"), "--medium", "rock_hammer", "--reverb", "0",
+                 "--seed", "1"]) == 0
+    wet, _ = read_audio(tmp_path / "wet.wav")
+    dry, _ = read_audio(tmp_path / "dry.wav")
+    late = slice(int(1.8 * sr), int(2.0 * sr))  # 0.8-1.0 s after the knock, long after a rock knock has died
+    assert np.sqrt(np.mean(wet[late] ** 2)) > 30 * np.sqrt(np.mean(dry[late] ** 2)) + 1e-6
+    sidecar = json.loads((tmp_path / "wet.json").read_text())
+    assert sidecar["sources"]["impulse_response"].endswith("roadway.wav")
