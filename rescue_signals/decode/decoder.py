@@ -1,0 +1,236 @@
+"""The one streaming decoder, for the microphone and for files alike.
+
+:class:`KnockDecoder` takes blocks of samples of any size and returns events as soon as they are sure: a
+:class:`KnockEvent` for each knock (within about 50 ms of its onset), a :class:`GroupEvent` for each group once
+the silence after it is long enough to close it, and a :class:`RejectedImpulse` for each sound that rose like a
+knock but was not counted. Decoding a file feeds its blocks; the events do not depend on the block size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rescue_signals.codebook import Codebook
+from rescue_signals.decode.detector import THRESHOLD, FaintPeak, KnockDetector, KnockEvent, RejectedImpulse
+from rescue_signals.decode.features import MIN_SAMPLE_RATE, FrameAnalyzer
+from rescue_signals.decode.grouping import Grouper, KnockGroup
+from rescue_signals.decode.reading import DecodedGroup, Interpreter
+from rescue_signals.errors import UsageError
+from rescue_signals.protocol import Reading
+
+
+@dataclass(frozen=True)
+class GroupEvent:
+    """A group of knocks, closed, read in the context of the groups before it.
+
+    Attributes
+    ----------
+    group : DecodedGroup
+    reading : Reading
+        The protocol's reading (expectations, deviations) for those who need more than the summary.
+    """
+
+    group: DecodedGroup
+    reading: Reading
+
+    @property
+    def time_s(self) -> float:
+        return self.group.end_s
+
+
+Event = KnockEvent | GroupEvent | RejectedImpulse
+"""What :meth:`KnockDecoder.feed` returns, in time order."""
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Per-frame signals for plotting a decoding.
+
+    Attributes
+    ----------
+    frame_s : float, s
+    waveform : ndarray, shape (frames, 2)
+        Lowest and highest sample of each frame.
+    level_db, floor_db : ndarray, shape (frames,), dB
+        Level after each frame's onset and the noise floor, summed over the bands.
+    novelty : ndarray, shape (frames,)
+    threshold : float
+    """
+
+    frame_s: float
+    waveform: np.ndarray
+    level_db: np.ndarray
+    floor_db: np.ndarray
+    novelty: np.ndarray
+    threshold: float
+
+
+class KnockDecoder:
+    """Streaming knock decoder.
+
+    Parameters
+    ----------
+    sample_rate : int, Hz
+    codebook : Codebook
+    reply_window_s : float, optional
+        How long a reply may take before the protocol calls it late (the codebook's by default).
+    threshold : float
+        Detection threshold (see :data:`rescue_signals.decode.detector.THRESHOLD`).
+    keep_trace : bool
+        Keep per-frame signals for :meth:`trace` (memory grows with the stream: for plots of files).
+
+    Examples
+    --------
+    >>> decoder = KnockDecoder(48000, codebook)           # doctest: +SKIP
+    >>> for block in blocks:                               # doctest: +SKIP
+    ...     for event in decoder.feed(block):
+    ...         print(event)
+    >>> decoder.flush()                                    # doctest: +SKIP
+    """
+
+    def __init__(self, sample_rate: int, codebook: Codebook, *, reply_window_s: float | None = None,
+                 threshold: float = THRESHOLD, keep_trace: bool = False):
+        if not isinstance(sample_rate, (int, np.integer)) or sample_rate < MIN_SAMPLE_RATE:
+            raise UsageError(f"a sample rate of {sample_rate} Hz is too low to hear knocks; "
+                             f"at least {MIN_SAMPLE_RATE} Hz is needed")
+        self.sample_rate = int(sample_rate)
+        self.codebook = codebook
+        self._analyzer = FrameAnalyzer(self.sample_rate, keep_waveform=keep_trace)
+        self._detector = KnockDetector(self._analyzer.layout, codebook.timing, threshold=threshold)
+        self._grouper = Grouper(codebook.timing)
+        self._interpreter = Interpreter(codebook, reply_window_s=reply_window_s)
+        self._keep_trace = keep_trace
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything heard: the next block starts a new stream at time 0."""
+        self._analyzer.reset()
+        self._detector.reset()
+        self._grouper.reset()
+        self._interpreter.reset()
+        self._waveform: list[np.ndarray] = []
+        if self._keep_trace:
+            self._detector.keep_trace()
+        self._faint: list[FaintPeak] = []  # faint peaks heard since the open group began
+        self._promoted: list[KnockEvent] = []  # faint peaks counted because they fill a gap in the group's rhythm
+        self._rejected: list[RejectedImpulse] = []  # non-echo rejections since the open group began
+
+    # -- public -------------------------------------------------------------------------------------------------
+    @property
+    def time_s(self) -> float:
+        """Seconds of audio fed so far."""
+        return self._analyzer.samples_seen / self.sample_rate
+
+    @property
+    def pending_knocks(self) -> tuple[KnockEvent, ...]:
+        """Knocks of the group still open (not yet announced)."""
+        return self._grouper.pending
+
+    @property
+    def samples_seen(self) -> int:
+        return self._analyzer.samples_seen
+
+    @property
+    def clipped_samples(self) -> int:
+        """Samples at full scale so far."""
+        return self._analyzer.clipped_samples
+
+    @property
+    def peak(self) -> float:
+        """Highest sample magnitude so far (full scale = 1)."""
+        return self._analyzer.peak
+
+    @property
+    def dc_offset(self) -> float:
+        """Mean sample value so far (full scale = 1)."""
+        return self._analyzer.dc_offset
+
+    def feed(self, block: np.ndarray) -> list[Event]:
+        """Decode the next block of samples.
+
+        Parameters
+        ----------
+        block : ndarray, shape (n,) or (n, channels)
+            Samples, full scale = 1; several channels are averaged.
+
+        Returns
+        -------
+        list of KnockEvent, RejectedImpulse and GroupEvent, in time order
+        """
+        power, waveform = self._analyzer.feed(_mono(block))
+        self._keep_waveform(waveform)
+        events = self._handle(self._detector.feed(power))
+        events += self._close(self._grouper.advance(self._detector.decided_s))
+        return events
+
+    def flush(self) -> list[Event]:
+        """The stream has ended: decide what is left and close the last group."""
+        power, waveform = self._analyzer.flush()
+        self._keep_waveform(waveform)
+        events = self._handle(self._detector.feed(power) + self._detector.flush())
+        events += self._close(self._grouper.advance(self.time_s))
+        events += self._close(self._grouper.flush())
+        return events
+
+    def trace(self) -> Trace | None:
+        """Per-frame signals (only with ``keep_trace``)."""
+        parts = self._detector.trace
+        if parts is None:
+            return None
+        level, floor, novelty = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.float32)
+                                 for i in range(3))
+        waveform = np.concatenate(self._waveform) if self._waveform else np.zeros((0, 2), np.float32)
+        n = min(len(level), len(waveform))
+        return Trace(self._analyzer.layout.frame_s, waveform[:n], level[:n], floor[:n], novelty[:n],
+                     self._detector.threshold)
+
+    # -- internals ----------------------------------------------------------------------------------------------
+    def _keep_waveform(self, waveform) -> None:
+        if waveform is not None and len(waveform):
+            self._waveform.append(waveform)
+
+    def _handle(self, detections) -> list[Event]:
+        events: list[Event] = []
+        for found in detections:
+            events += self._close(self._grouper.advance(found.time_s))
+            if isinstance(found, FaintPeak):
+                if self._grouper.pending:
+                    self._faint.append(found)
+                continue
+            if isinstance(found, KnockEvent):
+                missed = self._grouper.gap_filler(found.time_s, self._faint)
+                if missed is not None:
+                    self._promoted.append(missed.knock)
+                    self._grouper.add(missed.knock)
+                    events.append(missed.knock)
+                self._grouper.add(found)
+            elif found.reason != "echo" and self._grouper.pending:
+                self._rejected.append(found)
+            events.append(found)
+        return events
+
+    def _close(self, groups: list[KnockGroup]) -> list[Event]:
+        events: list[Event] = []
+        for group in groups:
+            events += [RejectedImpulse(k.time_s, "outlier", k.snr_db, k.level_db) for k in group.dropped]
+            start, end = group.start_s, group.end_s
+            inside = [f for f in self._faint if start < f.time_s < end]
+            promoted = [k for k in self._promoted if start <= k.time_s <= end]
+            rejected = [r for r in self._rejected if start < r.time_s < end]
+            decoded, reading = self._interpreter.read(group, faint_inside=inside, accepted_faint=promoted,
+                                                      rejected_inside=rejected)
+            # What came after the group's last knock belongs to whatever comes next.
+            self._faint = [f for f in self._faint if f.time_s > end]
+            self._promoted = [k for k in self._promoted if k.time_s > end]
+            self._rejected = [r for r in self._rejected if r.time_s > end]
+            events.append(GroupEvent(decoded, reading))
+        return events
+
+
+def _mono(block: np.ndarray) -> np.ndarray:
+    x = np.asarray(block, dtype=np.float32)
+    if x.ndim == 2:
+        return x.mean(axis=1) if x.shape[1] > 1 else x[:, 0]
+    return x.reshape(-1)

@@ -1,0 +1,343 @@
+"""Knock detection on band powers: one knock counted once, over any stationary noise.
+
+For every frame and band, the mean power of the next :data:`AFTER_FRAMES` frames is compared with the highest of
+the background before it (the last :data:`BEFORE_FRAMES` frames, and the last :data:`RECENT_FRAMES` alone) and the
+band's noise floor. The rise, in units of how much that comparison spreads in the band's noise, is squared and
+summed over the bands (each capped at :data:`BAND_CAP`) into the *novelty*. Whitening by the spread makes a fan, a
+pump or hum count for little in the bands they fill, while a knock rises in many bands at once; comparing with the
+recent past makes slow swells (running water, voices) count for little too. Ringing and reverberation only decay,
+so they add no novelty; a rebound or an echo that does rise is absorbed by a refractory time after each knock. A peak of the novelty above :data:`THRESHOLD` is a knock unless its shape says otherwise
+(a click of one frame, a sound that swells instead of striking, a tone without a strike); those are reported as
+rejected impulses. Peaks between half the threshold and the threshold are kept as *faint* ones, so that a
+group with a gap where a knock should be can say that a weak knock may have been missed there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rescue_signals.codebook import Text, Timing
+from rescue_signals.decode.features import FrameLayout
+from rescue_signals.decode.noisefloor import NoiseFloor
+
+AFTER_FRAMES = 4
+"""Frames after a possible onset whose mean power is compared with what came before (about 21 ms)."""
+
+BEFORE_FRAMES = 19
+"""Frames before it over which the background is measured (about 0.1 s)..."""
+
+RECENT_FRAMES = 4
+"""...and the most recent of them, measured alone: a sound that swells over tens of ms never rises above its own
+recent past, while a strike does."""
+
+BAND_CAP = 8.0
+"""Most rise one band can count, in spreads: one ringing partial cannot make a knock on its own."""
+
+THRESHOLD = 30.0
+"""Novelty a knock must reach (sum over bands of squared rises, in spreads)."""
+
+FAINT = 0.5
+"""Peaks above this share of :data:`THRESHOLD` are remembered as faint, possibly missed, knocks."""
+
+PEAK_RADIUS_FRAMES = 4
+"""A knock is the highest novelty within this many frames either side (about 21 ms)."""
+
+MEASURE_FRAMES = 8
+"""Frames after the onset in which the knock's level, brightness and shape are measured (about 43 ms)."""
+
+PRECURSOR_FRAMES = 10
+"""A peak followed within this many frames (about 53 ms) by a much stronger one is only its precursor (a scrape
+or a touch before the strike, or the fast high end of a knock dispersed along steel)..."""
+
+PRECURSOR_RATIO = 4.0
+"""...if the later novelty is this many times higher."""
+
+ONSET_OFFSET_FRAMES = 0.5
+"""Where in its first frame a knock starts, on average (calibrated on rendered knocks and real taps)."""
+
+MIN_SNR_DB = 4.0
+"""A knock's loudest 5 ms must be this much above the noise floor (over all bands)."""
+
+ECHO_DROP_DB = 10.0
+"""Inside the soft refractory zone, a peak this much weaker than the knock before it is its echo."""
+
+ABS_FLOOR_POWER = 1e-11
+"""Added to every band power before taking dB (-110 dB): digital silence is not infinitely quiet."""
+
+MIN_LEVEL_DB = -85.0
+"""A knock must reach this level at least (dB of mean power, full-scale sine -3 dB)."""
+
+REASONS = {
+    "echo": Text((("zh", "回声或回弹，并入前一次敲击"), ("en", "echo or rebound, counted with the knock before it"))),
+    "click": Text((("zh", "极短的咔嗒声，不是敲击"), ("en", "a click too short to be a knock"))),
+    "swell": Text((("zh", "声音渐强而非敲击（人声或机器？）"), ("en", "a swelling sound, not a strike (voice or machine?)"))),
+    "outlier": Text((("zh", "比同组敲击弱得多且不合节奏，是别的声音"),
+                     ("en", "much fainter than the rest of its group and off the beat: another sound"))),
+}
+"""Why an impulse was not counted as a knock."""
+
+
+@dataclass(frozen=True)
+class KnockEvent:
+    """One knock, reported as soon as it is sure.
+
+    Attributes
+    ----------
+    time_s : float, s
+        Onset, from the start of the stream.
+    strength : float
+        RMS amplitude of the knock's loudest 5 ms (full scale = 1).
+    snr_db : float, dB
+        Level of the loudest 5 ms above the noise floor.
+    level_db : float, dB
+        Level of the loudest 5 ms (mean power; a full-scale sine is -3 dB).
+    brightness_hz : float, Hz
+        Centre of gravity of the knock's spectrum above the noise: far knocks, and knocks through rock, are duller.
+    """
+
+    time_s: float
+    strength: float
+    snr_db: float
+    level_db: float
+    brightness_hz: float
+
+
+@dataclass(frozen=True)
+class RejectedImpulse:
+    """A sound that rose like a knock but was not counted as one.
+
+    Attributes
+    ----------
+    time_s : float, s
+    reason : str
+        A key of :data:`REASONS`.
+    snr_db : float, dB
+    level_db : float, dB
+    """
+
+    time_s: float
+    reason: str
+    snr_db: float
+    level_db: float
+
+    @property
+    def message(self) -> Text:
+        return REASONS[self.reason]
+
+
+@dataclass(frozen=True)
+class FaintPeak:
+    """A rise below the knock threshold but above half of it: perhaps a weak knock, perhaps noise.
+
+    Attributes
+    ----------
+    knock : KnockEvent
+        The knock it would be, measured the same way.
+    novelty : float
+        Its novelty (the threshold is :attr:`KnockDetector.threshold`).
+    """
+
+    knock: KnockEvent
+    novelty: float
+
+    @property
+    def time_s(self) -> float:
+        return self.knock.time_s
+
+
+Detection = KnockEvent | RejectedImpulse | FaintPeak
+"""What the detector reports, in time order."""
+
+
+class KnockDetector:
+    """Streaming knock detector over frames of band power.
+
+    Parameters
+    ----------
+    layout : FrameLayout
+    timing : Timing
+        The codebook's timing: half the shortest knock spacing is the refractory time after a knock.
+    threshold : float
+        Novelty a knock must reach (see :data:`THRESHOLD`).
+    """
+
+    def __init__(self, layout: FrameLayout, timing: Timing, *, threshold: float = THRESHOLD):
+        self.layout = layout
+        self.threshold = float(threshold)
+        self.refractory_s = 0.5 * timing.knock_interval_min_s
+        self.soft_refractory_s = 0.875 * timing.knock_interval_min_s
+        self._floor = NoiseFloor(layout.bands)
+        self._centre = layout.centre_hz.astype(np.float32)
+        self.reset()
+
+    def reset(self) -> None:
+        self._floor.reset()
+        bands = self.layout.bands
+        self._power = np.zeros((0, bands), dtype=np.float32)  # band power of frames from _p0 on
+        self._p0 = 0
+        self._features_done = 0  # frames whose rise has been computed
+        self._noise = np.zeros((0, bands), dtype=np.float32)  # floor (dB) of frames from _n0 on
+        self._novelty = np.zeros(0, dtype=np.float32)
+        self._n0 = 0
+        self._next = 0  # first frame not yet decided
+        self._last: KnockEvent | None = None
+        self.trace: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+
+    def keep_trace(self) -> None:
+        """Keep every frame's total level, noise floor and novelty (for plots); memory grows with the stream."""
+        self.trace = []
+
+    @property
+    def decided_s(self) -> float:
+        """Every knock before this time (s from the start) has been reported."""
+        return self._next * self.layout.frame_s
+
+    # -- streaming ----------------------------------------------------------------------------------------------
+    def feed(self, power: np.ndarray) -> list[Detection]:
+        """Add frames of band power (shape (frames, bands)); returns what is now decided, in time order."""
+        if len(power):
+            self._power = np.concatenate((self._power, power))
+        end = self._p0 + len(self._power)
+        return self._advance(end - AFTER_FRAMES + 1, final=False)
+
+    def flush(self) -> list[Detection]:
+        """Decide every frame left, the stream having ended."""
+        return self._advance(self._p0 + len(self._power), final=True)
+
+    # -- internals ----------------------------------------------------------------------------------------------
+    def _advance(self, feature_end: int, *, final: bool):
+        if feature_end > self._features_done:
+            rows = self._rises(self._features_done, feature_end)
+            self._features_done = feature_end
+            self._add_novelty(*self._floor.feed(rows))
+        if final:
+            self._add_novelty(*self._floor.flush())
+        found = self._decide(final)
+        self._trim()
+        return found
+
+    def _rises(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``[level after | rise over the background]`` (dB) for frames ``start .. stop-1``."""
+        p = self._power
+        base = self._p0
+        cum = np.concatenate((np.zeros((1, p.shape[1])), np.cumsum(p, axis=0, dtype=np.float64)))
+        frames = np.arange(start, stop) - base
+        started = (np.arange(start, stop) > 0)[:, None]
+        n = len(p)
+
+        def mean(lo, hi):
+            lo, hi = np.clip(lo, 0, n), np.clip(hi, 0, n)
+            return (cum[hi] - cum[lo]) / np.maximum(hi - lo, 1)[:, None]
+
+        after = mean(frames, frames + AFTER_FRAMES)
+        # At the very start there is no past: the frame itself stands in for it.
+        before = np.where(started, mean(frames - BEFORE_FRAMES, frames), p[frames])
+        recent = np.where(started, mean(frames - RECENT_FRAMES, frames), p[frames])
+        level = _db(after)
+        rise = level - _db(np.maximum(before, recent))
+        return np.concatenate((level, rise), axis=1)
+
+    def _add_novelty(self, rows, floor, spread) -> None:
+        if not len(rows):
+            return
+        bands = self.layout.bands
+        level, rise = rows[:, :bands], rows[:, bands:]
+        reference = np.maximum(level - rise, floor)
+        z = np.clip((level - reference) / spread, 0.0, BAND_CAP)
+        novelty = (z * z).sum(axis=1, dtype=np.float32)
+        if self.trace is not None:
+            self.trace.append((_total_db(level), _total_db(floor), novelty))
+        self._noise = np.concatenate((self._noise, floor))
+        self._novelty = np.concatenate((self._novelty, novelty))
+
+    def _decide(self, final: bool) -> list[Detection]:
+        end = self._n0 + len(self._novelty)
+        stop = end if final else min(end - max(PEAK_RADIUS_FRAMES, PRECURSOR_FRAMES),
+                                     self._p0 + len(self._power) - MEASURE_FRAMES)
+        found: list[Detection] = []
+        if stop <= self._next:
+            return found
+        a, b = self._next - self._n0, stop - self._n0
+        nov = self._novelty
+        for i in np.flatnonzero(nov[a:b] >= FAINT * self.threshold) + a:
+            lo, hi = max(0, i - PEAK_RADIUS_FRAMES), i + PEAK_RADIUS_FRAMES + 1
+            # The first of equal maxima wins, so a flat top gives one peak.
+            if nov[i] < nov[lo:hi].max() or (nov[lo:i] >= nov[i]).any():
+                continue
+            if (nov[i + 1:i + PRECURSOR_FRAMES + 1] >= PRECURSOR_RATIO * nov[i]).any():
+                continue
+            detection = self._judge(i + self._n0)
+            if detection is not None:
+                found.append(detection)
+        self._next = stop
+        return found
+
+    def _judge(self, frame: int) -> Detection | None:
+        i = frame - self._n0
+        seg = slice(frame - self._p0, frame - self._p0 + MEASURE_FRAMES + 1)
+        power = self._power[seg]
+        noise = 10.0 ** (self._noise[i:i + len(power)] / 10.0)
+        if len(noise) < len(power):  # near the end of the stream the floor of the last frame stands in
+            noise = np.concatenate((noise, np.repeat(noise[-1:], len(power) - len(noise), axis=0)))
+        total = power.sum(axis=1)
+        p = int(np.argmax(total))
+        level_db = float(_db(total[p]))
+        snr_db = float(level_db - _db(noise[p].sum()))
+        # Onset and shape from the short-frame bands only: the low bands are smeared over long frames.
+        low = self.layout.low_bands
+        high, high_noise = power[:, low:].sum(axis=1), noise[:, low:].sum(axis=1)
+        onset = int(np.argmax(high >= 0.25 * high.max()))
+        time_s = (frame + onset + ONSET_OFFSET_FRAMES) * self.layout.frame_s
+        novelty = float(self._novelty[i])
+        strong = novelty >= self.threshold and level_db >= MIN_LEVEL_DB and snr_db >= MIN_SNR_DB
+        last = self._last
+        if last is not None:
+            since = time_s - last.time_s
+            if since < self.refractory_s or (since < self.soft_refractory_s
+                                             and level_db < last.level_db - ECHO_DROP_DB):
+                return RejectedImpulse(time_s, "echo", snr_db, level_db) if strong else None
+        reason = _shape_reason(high[onset:], high_noise[onset:])
+        if reason is not None:
+            return RejectedImpulse(time_s, reason, snr_db, level_db) if strong else None
+        excess = np.maximum(power[p] - noise[p], 0.0)
+        brightness = float((excess * self._centre).sum() / excess.sum()) if excess.sum() > 0 else 0.0
+        knock = KnockEvent(time_s, float(np.sqrt(total[p])), snr_db, level_db, brightness)
+        if not strong:
+            return FaintPeak(knock, novelty)
+        self._last = knock
+        return knock
+
+    def _trim(self) -> None:
+        keep = self._next - PEAK_RADIUS_FRAMES - 1
+        cut = min(keep, self._features_done - BEFORE_FRAMES - 1) - self._p0
+        if cut > 0:
+            self._power = self._power[cut:]
+            self._p0 += cut
+        cut = keep - self._n0
+        if cut > 0:
+            self._noise, self._novelty = self._noise[cut:], self._novelty[cut:]
+            self._n0 += cut
+
+
+def _shape_reason(total: np.ndarray, noise: np.ndarray) -> str | None:
+    """Why a rise is not the shape of a knock, or None if it is.
+
+    ``total`` and ``noise`` are the power and the noise floor of the frames from the onset on (the frame where
+    the power first comes within 6 dB of its peak).
+    """
+    peak = int(np.argmax(total))
+    if peak == 0 and total.size > 1 and total[1] < 4.0 * noise[1] and total[0] > 100.0 * noise[0]:
+        return "click"  # 20 dB up in one frame and gone in the next: an electrical or digital click
+    if peak >= 6:
+        return "swell"  # still rising 30 ms after coming within 6 dB of its peak: a voice or a machine
+    return None
+
+
+def _db(power):
+    return (10.0 * np.log10(np.asarray(power) + ABS_FLOOR_POWER)).astype(np.float32)
+
+
+def _total_db(levels: np.ndarray) -> np.ndarray:
+    return _db((10.0 ** (levels / 10.0)).sum(axis=1))

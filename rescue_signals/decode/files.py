@@ -1,0 +1,179 @@
+"""Decoding recorded files: block by block through the streaming decoder, with bounded memory.
+
+A file of any length is read in blocks of a few seconds and fed to :class:`KnockDecoder`; memory holds one block
+and the knocks and groups found, never the audio. Each channel can be decoded on its own in the same pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from rescue_signals.audiofile import AudioReader
+from rescue_signals.codebook import Codebook, Text
+from rescue_signals.decode.decoder import GroupEvent, KnockDecoder
+from rescue_signals.decode.detector import KnockEvent, RejectedImpulse
+from rescue_signals.decode.result import DecodeResult
+from rescue_signals.errors import UsageError
+
+AUDIO_SUFFIXES = frozenset(
+    ".wav .wave .flac .ogg .oga .opus .mp3 .aif .aiff .aifc .caf .w64 .rf64 .m4a .mp4 .m4v .mov .aac .amr .3gp "
+    ".3g2 .mkv .mka .webm .avi .wma .wmv .ac3".split())
+"""Suffixes taken from a folder; a file named on the command line is tried whatever its suffix."""
+
+DC_WARNING = 0.05
+"""A mean sample value beyond this (full scale = 1) is reported as a DC offset."""
+
+LOW_RATE_HZ = 16000
+"""Below this sample rate the upper bands are missing, and the decoder says so."""
+
+Progress = Callable[[float, float | None], None]
+"""Called with (seconds decoded, seconds in the file or None if unknown)."""
+
+
+def _t(zh: str, en: str) -> Text:
+    return Text((("zh", zh), ("en", en)))
+
+
+def audio_files(paths) -> list[Path]:
+    """The files to decode: files as given, folders searched (recursively, sorted) for audio files.
+
+    Raises
+    ------
+    UsageError
+        A path does not exist, or a folder holds no audio file.
+    """
+    out: list[Path] = []
+    for name in paths:
+        p = Path(name)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in AUDIO_SUFFIXES
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            if not found:
+                raise UsageError(f"{p}: the folder holds no audio file ({', '.join(sorted(AUDIO_SUFFIXES)[:8])}, ...)")
+            out += found
+        else:
+            out.append(p)
+    return out
+
+
+def decode_file(path, *, codebook: Codebook, channel: int | None = None, progress: Progress | None = None,
+                keep_trace: bool = False, reply_window_s: float | None = None) -> DecodeResult:
+    """Decode one recording.
+
+    Parameters
+    ----------
+    path : str or Path
+    codebook : Codebook
+    channel : int or None
+        0-based channel to decode; None mixes all channels.
+    progress : callable, optional
+        Called after each block with (seconds decoded, seconds in the file or None).
+    keep_trace : bool
+        Keep per-frame signals for a plot (memory grows with the length of the file).
+    reply_window_s : float, optional
+        How long a reply may take (the codebook's listening window by default).
+
+    Raises
+    ------
+    AudioFileError
+        The file cannot be read as audio.
+    UsageError
+        ``channel`` does not exist in the file.
+    """
+    return _decode(path, codebook, [channel], progress, keep_trace, reply_window_s)[0]
+
+
+def decode_channels(path, *, codebook: Codebook, progress: Progress | None = None, keep_trace: bool = False,
+                    reply_window_s: float | None = None) -> list[DecodeResult]:
+    """Decode every channel of a recording on its own, in one pass (see :func:`decode_file`)."""
+    return _decode(path, codebook, None, progress, keep_trace, reply_window_s)
+
+
+def _decode(path, codebook, channels, progress, keep_trace, reply_window_s) -> list[DecodeResult]:
+    with AudioReader(path) as reader:
+        info = reader.info
+        if channels is None:
+            channels = list(range(info.channels))
+        for c in channels:
+            if c is not None and not 0 <= c < info.channels:
+                raise UsageError(f"{path}: has {info.channels} channel(s); channel {c + 1} does not exist")
+        tracks = [_Track(c, KnockDecoder(info.sample_rate, codebook, reply_window_s=reply_window_s,
+                                         keep_trace=keep_trace)) for c in channels]
+        for block in reader.blocks():
+            for track in tracks:
+                samples = block.mean(axis=1) if track.channel is None else block[:, track.channel]
+                track.take(track.decoder.feed(samples))
+            if progress is not None:
+                progress(reader.frames_read / info.sample_rate, info.duration_s)
+        for track in tracks:
+            track.take(track.decoder.flush())
+        problem = reader.problem if reader.truncated else None
+        duration = reader.frames_read / info.sample_rate
+    return [track.result(str(path), info, duration, codebook, problem) for track in tracks]
+
+
+class _Track:
+    """One decoder and what it found."""
+
+    def __init__(self, channel: int | None, decoder: KnockDecoder):
+        self.channel = channel
+        self.decoder = decoder
+        self.knocks: list[KnockEvent] = []
+        self.groups: list = []
+        self.rejected: list[RejectedImpulse] = []
+
+    def take(self, events) -> None:
+        for event in events:
+            if isinstance(event, KnockEvent):
+                self.knocks.append(event)
+            elif isinstance(event, GroupEvent):
+                self.groups.append(event.group)
+            else:
+                self.rejected.append(event)
+                if event.reason == "outlier":  # reported as a knock when heard; its group showed otherwise
+                    self.knocks = [k for k in self.knocks if k.time_s != event.time_s]
+
+    def result(self, path: str, info, duration_s: float, codebook: Codebook, problem: str | None) -> DecodeResult:
+        warnings = _warnings(self, info, duration_s, codebook, problem)
+        return DecodeResult(path, info.sample_rate, duration_s, info.channels, self.channel, tuple(self.knocks),
+                            tuple(self.groups), tuple(self.rejected), tuple(warnings), self.decoder.trace())
+
+
+def _warnings(track: _Track, info, duration_s: float, codebook: Codebook, problem: str | None) -> list[Text]:
+    out: list[Text] = []
+    decoder = track.decoder
+    if problem is not None:
+        out.append(_t(f"文件不完整：只解码了前 {duration_s:.1f} 秒（{problem}）",
+                      f"the file is incomplete: only the first {duration_s:.1f} s were decoded ({problem})"))
+    if duration_s == 0:
+        out.append(_t("文件中没有音频", "the file holds no audio"))
+    elif decoder.peak == 0:
+        out.append(_t("录音完全无声", "the recording is silent (every sample is zero)"))
+    if not track.knocks and duration_s > 0:
+        out.append(_t("没有听到敲击", "no knocks found"))
+    if decoder.clipped_samples:
+        share = decoder.clipped_samples / max(1, decoder.samples_seen)
+        out.append(_t(f"有 {decoder.clipped_samples} 个采样削波（{share:.2%}）：录音音量过大，敲击计数仍有效，但响度不准",
+                      f"{decoder.clipped_samples} samples are clipped ({share:.2%}): the recording was too loud; "
+                      f"counts still hold, levels do not"))
+    if abs(decoder.dc_offset) > DC_WARNING:
+        out.append(_t(f"录音有直流偏移（{decoder.dc_offset:+.2f}），已忽略",
+                      f"the recording has a DC offset ({decoder.dc_offset:+.2f} of full scale), ignored"))
+    if info.sample_rate < LOW_RATE_HZ:
+        out.append(_t(f"采样率仅 {info.sample_rate} Hz（电话录音？）：缺少高频，远处的轻敲更难听出",
+                      f"only {info.sample_rate} Hz (phone audio?): the highs are missing, faint knocks are "
+                      f"harder to hear"))
+    if info.channels > 1 and track.channel is None:
+        out.append(_t(f"{info.channels} 个声道已混合为一个；可用 --channel 选择声道",
+                      f"{info.channels} channels were mixed into one; --channel picks one"))
+    gaps = [b.start_s - a.end_s for a, b in zip(track.groups, track.groups[1:])]
+    nominal = codebook.timing.group_gap_s
+    if gaps and float(np.median(gaps)) < 0.5 * nominal:
+        typical = float(np.median(gaps))
+        out.append(_t(f"各组之间约隔 {typical:.0f} 秒，而不是信号规定的 {nominal:.0f} 秒（演练或压缩了间隔）",
+                      f"groups are about {typical:.0f} s apart, not the codebook's {nominal:.0f} s "
+                      f"(a drill, or compressed gaps)"))
+    return out

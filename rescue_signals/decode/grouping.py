@@ -1,0 +1,208 @@
+"""Grouping knocks: a group ends when the silence after its last knock is clearly longer than its spacing.
+
+People knock anywhere from 0.4 s to 2 s apart and drift, and drills shorten the 30 s between groups, so no fixed
+gap separates groups. The gap that closes a group is :data:`GAP_FACTOR` times the spacing the sender is using now
+(the median of the group's last few intervals; before the second knock, the spacing of earlier groups, or the
+codebook's), but never less than :data:`MIN_GAP_FACTOR` times the codebook's longest spacing for a group that has
+only one knock so far. Once gaps between groups have been seen, a closing gap longer than most of them is not
+waited for: the group closes at :data:`SEEN_GAP_SHARE` of the typical gap, if that is still well above the spacing.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from rescue_signals.codebook import Timing
+from rescue_signals.decode.detector import KnockEvent
+
+GAP_FACTOR = 2.5
+"""A silence this many times the current spacing ends a group (a missed knock doubles one spacing; jitter adds
+a little more)."""
+
+MIN_GAP_FACTOR = 1.1
+"""Before a group's second knock, the closing gap is at least this times the codebook's longest spacing."""
+
+SEEN_GAP_SHARE = 0.6
+"""With gaps between groups already seen, a group closes after this share of their median..."""
+
+SEEN_GAP_MIN_FACTOR = 1.6
+"""...as long as that is at least this many times the current spacing."""
+
+RECENT_INTERVALS = 4
+"""Intervals of the current group that define its spacing."""
+
+OUTLIER_DB = 25.0
+"""A knock this much fainter than the median of its group is another sound (a touch, a scrape, a click)..."""
+
+OFFBEAT_DB = 15.0
+"""...and so is one this much fainter that falls between two beats of the group."""
+
+RHYTHM_TOLERANCE = 0.2
+"""A faint peak within this share of the spacing from where a missing knock was due counts as that knock."""
+
+
+@dataclass(frozen=True)
+class KnockGroup:
+    """Knocks heard together, with what grouping knew when it closed them.
+
+    Attributes
+    ----------
+    knocks : tuple of KnockEvent
+    dropped : tuple of KnockEvent
+        Sounds reported as knocks that the group shows were something else (see :data:`OUTLIER_DB`).
+    threshold_s : float, s
+        The silence after the last knock that closed the group.
+    gap_before_s : float or None, s
+        From the last knock of the previous group to this group's first, or None for the first group.
+    ended_by_stream : bool
+        True when the stream ended before that silence was complete (the group may not be finished).
+    """
+
+    knocks: tuple[KnockEvent, ...]
+    dropped: tuple[KnockEvent, ...]
+    threshold_s: float
+    gap_before_s: float | None
+    ended_by_stream: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.knocks)
+
+    @property
+    def start_s(self) -> float:
+        return self.knocks[0].time_s
+
+    @property
+    def end_s(self) -> float:
+        return self.knocks[-1].time_s
+
+    @property
+    def times_s(self) -> np.ndarray:
+        return np.array([k.time_s for k in self.knocks])
+
+    @property
+    def intervals_s(self) -> np.ndarray:
+        return np.diff(self.times_s)
+
+
+class Grouper:
+    """Streaming grouping of knocks.
+
+    Parameters
+    ----------
+    timing : Timing
+        The codebook's timing (nominal, shortest and longest spacing).
+    """
+
+    def __init__(self, timing: Timing):
+        self.timing = timing
+        self.reset()
+
+    def reset(self) -> None:
+        self._current: list[KnockEvent] = []
+        self._spacings: deque[float] = deque(maxlen=24)  # intervals of recent finished groups
+        self._gaps: deque[float] = deque(maxlen=12)  # gaps between recent groups
+        self._last_end: float | None = None
+
+    @property
+    def pending(self) -> tuple[KnockEvent, ...]:
+        """Knocks of the group still open."""
+        return tuple(self._current)
+
+    def spacing_s(self) -> float:
+        """The spacing the sender is using now: from the open group, else from earlier groups, else nominal, s."""
+        times = [k.time_s for k in self._current[-(RECENT_INTERVALS + 1):]]
+        if len(times) >= 2:
+            return float(np.median(np.diff(times)))
+        return float(np.median(self._spacings)) if self._spacings else self.timing.knock_interval_s
+
+    def gap_filler(self, time_s: float, faint: list):
+        """The faint peak that fills a missing beat before a knock at ``time_s``, or None.
+
+        When the interval from the open group's last knock to ``time_s`` is about twice the group's spacing and a
+        faint peak lies where the beat in between was due, that peak was a weak knock. Needs two knocks of the
+        group (its own spacing), in the range the codebook allows.
+
+        Parameters
+        ----------
+        faint : list of FaintPeak
+        """
+        if len(self._current) < 2:
+            return None
+        spacing = self.spacing_s()
+        t = self.timing
+        if not t.knock_interval_min_s <= spacing <= t.knock_interval_max_s * 1.25:
+            return None
+        last = self._current[-1].time_s
+        if abs(time_s - last - 2 * spacing) > 2 * RHYTHM_TOLERANCE * spacing:
+            return None
+        due = 0.5 * (last + time_s)
+        near = [f for f in faint if abs(f.time_s - due) <= RHYTHM_TOLERANCE * spacing]
+        return max(near, key=lambda f: f.novelty) if near else None
+
+    def threshold_s(self) -> float:
+        """The silence after the last knock that would close the open group now, s."""
+        t = self.timing
+        spacing = self.spacing_s()
+        if len(self._current) >= 2:
+            gap = GAP_FACTOR * spacing
+        else:
+            gap = max(GAP_FACTOR * spacing, MIN_GAP_FACTOR * t.knock_interval_max_s)
+        if self._gaps:
+            seen = SEEN_GAP_SHARE * float(np.median(self._gaps))
+            gap = min(gap, max(seen, SEEN_GAP_MIN_FACTOR * spacing))
+        return gap
+
+    def add(self, knock: KnockEvent) -> list[KnockGroup]:
+        """Add a knock; returns the group it closes, if its gap ends the open one."""
+        closed = self.advance(knock.time_s)
+        self._current.append(knock)
+        return closed
+
+    def advance(self, now_s: float) -> list[KnockGroup]:
+        """Close the open group if the silence up to ``now_s`` (no knock before it unheard) is long enough.
+
+        Whether a group closes depends only on the knock times, never on how often this is called, so a stream
+        gives the same groups however it is cut into blocks.
+        """
+        if self._current and now_s - self._current[-1].time_s > self.threshold_s():
+            return [self._close(by_stream=False)]
+        return []
+
+    def flush(self) -> list[KnockGroup]:
+        """Close the open group at the end of the stream."""
+        return [self._close(by_stream=True)] if self._current else []
+
+    def _close(self, *, by_stream: bool) -> KnockGroup:
+        threshold = self.threshold_s()
+        knocks, dropped = _without_outliers(self._current)
+        gap_before = None if self._last_end is None else knocks[0].time_s - self._last_end
+        if gap_before is not None:
+            self._gaps.append(gap_before)
+        self._spacings.extend(np.diff([k.time_s for k in knocks]).tolist())
+        self._last_end = knocks[-1].time_s
+        self._current = []
+        return KnockGroup(knocks, dropped, threshold, gap_before, by_stream)
+
+
+def _without_outliers(knocks: list[KnockEvent]) -> tuple[tuple[KnockEvent, ...], tuple[KnockEvent, ...]]:
+    """The group's knocks without the ones far fainter than the rest (and those dropped)."""
+    if len(knocks) < 3:
+        return tuple(knocks), ()
+    levels = np.array([k.level_db for k in knocks])
+    times = np.array([k.time_s for k in knocks])
+    typical = float(np.median(levels))
+    keep = levels > typical - OUTLIER_DB
+    for i in np.flatnonzero(levels <= typical - OFFBEAT_DB):
+        if 0 < i < len(knocks) - 1 and keep[i]:
+            others = np.delete(times, i)
+            spacing = float(np.median(np.diff(others)))
+            # Without it, its neighbours are one beat apart: it fell between two beats.
+            if 0.75 * spacing <= times[i + 1] - times[i - 1] <= 1.35 * spacing:
+                keep[i] = False
+    if keep.sum() < 2:
+        return tuple(knocks), ()
+    return (tuple(k for k, ok in zip(knocks, keep) if ok), tuple(k for k, ok in zip(knocks, keep) if not ok))
