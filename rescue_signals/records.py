@@ -407,14 +407,8 @@ class Records:
     def sessions(self, *, trainee_id: int | None = None, crew: str | None = None,
                  scenario_id: str | None = None) -> list[SessionRecord]:
         """Sessions, oldest first, filtered by trainee, crew and scenario."""
-        where, params = [], []
-        for cond, value in (("s.trainee_id = ?", trainee_id), ("c.name = ?", crew), ("s.scenario_id = ?",
-                                                                                      scenario_id)):
-            if value is not None:
-                where.append(cond)
-                params.append(value)
-        sql = self._SESSION_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY s.started_at, s.id"
-        return [_session(r) for r in self._query(sql, params)]
+        where, params = _where(("s.trainee_id", trainee_id), ("c.name", crew), ("s.scenario_id", scenario_id))
+        return [_session(r) for r in self._query(self._SESSION_SQL + where + " ORDER BY s.started_at, s.id", params)]
 
     def unfinished_session(self, trainee_id: int, scenario_id: str) -> SessionRecord | None:
         """The trainee's latest session of this scenario that was never ended (an interrupted drill)."""
@@ -428,16 +422,11 @@ class Records:
     def history(self, *, trainee_id: int | None = None, crew: str | None = None,
                 session_id: int | None = None) -> list[StoredAttempt]:
         """Stored answers, oldest first, of a trainee, a crew or a session."""
-        where, params = [], []
-        for cond, value in (("s.trainee_id = ?", trainee_id), ("c.name = ?", crew), ("r.session_id = ?",
-                                                                                      session_id)):
-            if value is not None:
-                where.append(cond)
-                params.append(value)
+        where, params = _where(("s.trainee_id", trainee_id), ("c.name", crew), ("r.session_id", session_id))
         sql = ("SELECT r.attempt_json, r.session_id, r.answered_at, t.name AS trainee, c.name AS crew, "
                "s.scenario_id FROM trials r JOIN sessions s ON s.id = r.session_id "
                "JOIN trainees t ON t.id = s.trainee_id LEFT JOIN crews c ON c.id = t.crew_id"
-               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.answered_at, r.id")
+               + where + " ORDER BY r.answered_at, r.id")
         return [StoredAttempt(Attempt.from_dict(json.loads(r["attempt_json"])), r["session_id"], r["trainee"],
                               r["crew"], r["scenario_id"], _time(r["answered_at"])) for r in self._query(sql, params)]
 
@@ -479,6 +468,14 @@ class Records:
                 rank, prev = i + 1, (best, acc)
             out.append(LeaderboardRow(rank, t.name, t.crew, n, passed, best, last, acc))
         return out
+
+
+def _where(*filters: tuple[str, object]) -> tuple[str, list]:
+    """`` WHERE a = ? AND …`` for the filters whose value is not None, and the values."""
+    used = [(column, value) for column, value in filters if value is not None]
+    if not used:
+        return "", []
+    return " WHERE " + " AND ".join(f"{column} = ?" for column, _ in used), [value for _, value in used]
 
 
 def stamp(when: datetime) -> str:

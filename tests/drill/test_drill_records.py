@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -22,17 +21,6 @@ from rescue_signals.records import _MIGRATIONS, ENV_VAR, SCHEMA_VERSION, Records
 
 CB = default_codebook()
 REPO = Path(__file__).resolve().parent.parent.parent
-
-
-class Clock:
-    """Wall clock for the records, moved by hand."""
-
-    def __init__(self):
-        self.now = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
-
-    def __call__(self):
-        self.now += timedelta(seconds=1)
-        return self.now
 
 
 def attempts(scenario_id="first-lesson", seed=0, wrong_every=3):
@@ -55,9 +43,9 @@ def new_session(rec, name="Li Wei", crew="A shift", scenario="first-lesson"):
     return rec.start_session(t.id, scenario, scenario_title=scenario, codebook_id=CB.id, seed=1)
 
 
-def test_each_answer_is_committed_at_once_and_stored_once(tmp_path):
+def test_each_answer_is_committed_at_once_and_stored_once(tmp_path, clock):
     db = tmp_path / "r.sqlite3"
-    rec = Records(db, now=Clock())
+    rec = Records(db, now=clock)
     sid = new_session(rec)
     answers = attempts()
     assert rec.save_attempt(sid, answers[0]) is True
@@ -199,8 +187,8 @@ def test_the_file_is_found_in_the_data_folder_or_where_the_environment_says(tmp_
     assert default_path().name == "records.sqlite3" and "rescue-signals" in default_path().parts[-2]
 
 
-def test_roster_crews_and_leaderboard(tmp_path):
-    rec = Records(tmp_path / "r.sqlite3", now=Clock())
+def test_roster_crews_and_leaderboard(tmp_path, clock):
+    rec = Records(tmp_path / "r.sqlite3", now=clock)
     for name, good in (("Li Wei", 1), ("Wang Qiang", 4), ("Zhao Lei", 2)):
         sid = new_session(rec, name)
         answers = attempts(wrong_every=good + 1)
@@ -219,8 +207,7 @@ def test_roster_crews_and_leaderboard(tmp_path):
     assert board[0].best_composite > board[1].best_composite > board[2].best_composite
 
 
-def test_history_feeds_adaptive_practice(tmp_path):
-    clock = Clock()
+def test_history_feeds_adaptive_practice(tmp_path, clock):
     rec = Records(tmp_path / "r.sqlite3", now=clock)
     sid = new_session(rec)
     answers = attempts(wrong_every=2)

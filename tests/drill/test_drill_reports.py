@@ -5,7 +5,7 @@ import io
 import re
 import sqlite3
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -21,20 +21,11 @@ CB = default_codebook()
 NAMES = ("Li Wei", "王强", "Zhao Lei")
 
 
-class Clock:
-    def __init__(self):
-        self.now = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
-
-    def __call__(self):
-        self.now += timedelta(seconds=7)
-        return self.now
-
-
 @pytest.fixture
-def records_file(tmp_path):
+def records_file(tmp_path, clock):
     """A crew of three, each with two finished sessions, a better score the second time."""
     db = tmp_path / "records.sqlite3"
-    clock = Clock()
+    clock.step = timedelta(seconds=7)
     with Records(db, now=clock) as rec:
         for person, name in enumerate(NAMES):
             trainee = rec.ensure_trainee(name, "一班")
