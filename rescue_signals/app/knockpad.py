@@ -54,11 +54,12 @@ class Microphone:
 
     def __init__(self, codebook):
         from rescue_signals.audio import SAMPLE_RATE, Capture
-        from rescue_signals.decode import KnockDecoder
+        from rescue_signals.decode import KnockDecoder, KnockEvent
 
         self._capture = Capture(sample_rate=SAMPLE_RATE, block_size=1024)
         self._capture.open()
         self._decoder = KnockDecoder(SAMPLE_RATE, codebook)
+        self._knock_type = KnockEvent
         self._origin_s: float | None = None
         self.sample_rate = SAMPLE_RATE
 
@@ -70,7 +71,7 @@ class Microphone:
             if self._origin_s is None:
                 self._origin_s = start_s
             for event in self._decoder.feed(block):
-                if hasattr(event, "strength"):
+                if isinstance(event, self._knock_type):
                     out.append((self._origin_s + event.time_s, float(event.strength)))
         return out
 

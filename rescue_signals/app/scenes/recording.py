@@ -18,8 +18,6 @@ from rescue_signals.app.drawing import draw_panel, draw_text
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.errors import RescueSignalsError
 
-AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".aac", ".amr", ".aiff", ".aif", ".mp4",
-                  ".3gp", ".webm"}
 ENVELOPE_POINTS = 1200
 
 
@@ -72,6 +70,8 @@ class RecordingScene(Scene):
 
     # -- opening ------------------------------------------------------------------------------------------------
     def browse(self):
+        from rescue_signals.decode import AUDIO_SUFFIXES
+
         if self.dialog is not None and self.dialog.alive():
             return
         w, h = self.app.size
@@ -79,9 +79,12 @@ class RecordingScene(Scene):
         self.dialog = pygame_gui.windows.UIFileDialog(
             pygame.Rect(w // 2 - 420, 80, 840, h - 160), self.app.ui, window_title=self.text("decode.dialog"),
             initial_file_path=str(Path(start).parent if Path(start).is_file() else start),
-            allow_existing_files_only=True, allowed_suffixes=AUDIO_SUFFIXES)
-        self.app.ui.set_focus_set(self.dialog.file_path_text_line)
-        self.dialog.file_path_text_line.focus()
+            allow_existing_files_only=True, allowed_suffixes=set(AUDIO_SUFFIXES))
+        line = self.dialog.file_path_text_line
+        folder = self.dialog.current_directory_path
+        line.set_text(folder.rstrip(os.sep) + os.sep)  # type a file name after the folder, then Enter
+        line.edit_position = len(line.get_text())
+        self.app.ui.set_focus_set(line)
 
     def open_path(self, path: str):
         self.app.speaker.stop()
@@ -184,7 +187,7 @@ class RecordingScene(Scene):
         return " · " + self.text("decode.keys") if self.result is not None else ""
 
     def draw_content(self, surface, rect):
-        theme = self.app.theme
+        app, theme = self.app, self.app.theme
         body = pygame.Rect(rect.x, rect.y, rect.width, rect.height - 70)
         if self.problem:
             draw_text(surface, self.problem, body.topleft, theme.font(22), theme.bad, width_px=body.width)
@@ -198,9 +201,12 @@ class RecordingScene(Scene):
                       theme.font(24), theme.muted, width_px=body.width)
             return
         r = self.result
-        duration = getattr(r, "duration_s", len(self.samples) / 48000)
-        draw_text(surface, self.text("decode.file", name=Path(self.path).name, duration=duration), body.topleft,
-                  theme.font(20), theme.muted, width_px=body.width)
+        duration = r.duration_s
+        head = self.text("decode.file", name=Path(self.path).name, duration=duration)
+        if r.warnings:
+            head += " · " + "; ".join(app.t(w) for w in r.warnings)
+        draw_text(surface, head, body.topleft, theme.font(20), theme.warn if r.warnings else theme.muted,
+                  width_px=body.width)
         wave = pygame.Rect(body.x, body.y + 36, body.width, 170)
         self._draw_wave(surface, wave, duration)
         listing = pygame.Rect(body.x, wave.bottom + 16, body.width, body.bottom - wave.bottom - 16)
@@ -251,10 +257,12 @@ class RecordingScene(Scene):
         for gi, group in enumerate(groups[first:], start=first):
             if y + line_h > rect.bottom:
                 break
-            meaning = group.meaning.get(app.lang) if hasattr(group.meaning, "get") else str(group.meaning)
+            meaning = app.t(group.meaning)
+            if group.sender:
+                meaning = f"{app.role_name(group.sender)}: {meaning}"
             text = self.text("decode.group", start=group.start_s, end=group.end_s, n=group.count, meaning=meaning,
                              conf=group.confidence)
-            notes = [n.get(app.lang) if hasattr(n, "get") else str(n) for n in (group.notes or ())]
+            notes = [app.t(n) for n in group.notes]
             if notes:
                 text += " · " + "; ".join(notes)
             selected = gi == self.selected
