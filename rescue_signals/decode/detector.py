@@ -7,7 +7,7 @@ summed over the bands (each capped at :data:`BAND_CAP`) into the *novelty*. Whit
 pump or hum count for little in the bands they fill, while a knock rises in many bands at once; comparing with the
 recent past makes slow swells (running water, voices) count for little too. Ringing and reverberation only decay,
 so they add no novelty; a rebound or an echo that does rise is absorbed by a refractory time after each knock. A peak of the novelty above :data:`THRESHOLD` is a knock unless its shape says otherwise
-(a click of one frame, a sound that swells instead of striking, a tone without a strike); those are reported as
+(a click of one frame, a tone without a strike); those are reported as
 rejected impulses. Peaks between half the threshold and the threshold are kept as *faint* ones, so that a
 group with a gap where a knock should be can say that a weak knock may have been missed there.
 """
@@ -57,7 +57,14 @@ PRECURSOR_RATIO = 4.0
 ONSET_OFFSET_FRAMES = 0.5
 """Where in its first frame a knock starts, on average (calibrated on rendered knocks and real taps)."""
 
-MIN_SNR_DB = 4.0
+TONE_SHARE = 0.9
+"""A sound with this share of its rise in one band above 400 Hz..."""
+
+TONE_LOW_SHARE = 0.02
+"""...and less than this share below 400 Hz is a tone (a drop of water), not a strike: every knock in the
+renderings and the recordings thumps the low bands at least a little."""
+
+MIN_SNR_DB = 1.0
 """A knock's loudest 5 ms must be this much above the noise floor (over all bands)."""
 
 ECHO_DROP_DB = 10.0
@@ -72,7 +79,7 @@ MIN_LEVEL_DB = -85.0
 REASONS = {
     "echo": Text((("zh", "回声或回弹，并入前一次敲击"), ("en", "echo or rebound, counted with the knock before it"))),
     "click": Text((("zh", "极短的咔嗒声，不是敲击"), ("en", "a click too short to be a knock"))),
-    "swell": Text((("zh", "声音渐强而非敲击（人声或机器？）"), ("en", "a swelling sound, not a strike (voice or machine?)"))),
+    "tone": Text((("zh", "没有敲击声的短促音调（水滴？）"), ("en", "a short tone with no strike in it (a drip?)"))),
     "outlier": Text((("zh", "比同组敲击弱得多且不合节奏，是别的声音"),
                      ("en", "much fainter than the rest of its group and off the beat: another sound"))),
 }
@@ -298,7 +305,7 @@ class KnockDetector:
             if since < self.refractory_s or (since < self.soft_refractory_s
                                              and level_db < last.level_db - ECHO_DROP_DB):
                 return RejectedImpulse(time_s, "echo", snr_db, level_db) if strong else None
-        reason = _shape_reason(high[onset:], high_noise[onset:])
+        reason = _shape_reason(high[onset:], high_noise[onset:]) or _tone_reason(power[p] - noise[p], low)
         if reason is not None:
             return RejectedImpulse(time_s, reason, snr_db, level_db) if strong else None
         excess = np.maximum(power[p] - noise[p], 0.0)
@@ -330,8 +337,17 @@ def _shape_reason(total: np.ndarray, noise: np.ndarray) -> str | None:
     peak = int(np.argmax(total))
     if peak == 0 and total.size > 1 and total[1] < 4.0 * noise[1] and total[0] > 100.0 * noise[0]:
         return "click"  # 20 dB up in one frame and gone in the next: an electrical or digital click
-    if peak >= 6:
-        return "swell"  # still rising 30 ms after coming within 6 dB of its peak: a voice or a machine
+    return None
+
+
+def _tone_reason(excess: np.ndarray, low_bands: int) -> str | None:
+    """"tone" when the rise above the noise sits in one upper band and hardly touches the low bands."""
+    excess = np.maximum(excess, 0.0)
+    total, high = float(excess.sum()), excess[low_bands:]
+    if total <= 0 or not high.size:
+        return None
+    if high.max() >= TONE_SHARE * high.sum() and excess[:low_bands].sum() < TONE_LOW_SHARE * total:
+        return "tone"
     return None
 
 
