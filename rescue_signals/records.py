@@ -169,7 +169,8 @@ class Records:
     def _open(self, busy_timeout_s: float) -> sqlite3.Connection:
         if self.read_only:
             if not self.path.is_file():
-                raise RecordsError(f"{self.path}: no records file here")
+                raise RecordsError(f"{self.path}: no records here yet (run a drill first, or name the records "
+                                   "file with --db)")
             target, uri = f"{self.path.resolve().as_uri()}?mode=ro", True
         else:
             try:

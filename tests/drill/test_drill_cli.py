@@ -77,7 +77,7 @@ def test_a_crew_takes_turns_on_one_laptop_and_sees_a_leaderboard(tmp_path):
 def wait_for_rows(db, n, proc, timeout_s=60.0):
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
-        assert proc.poll() is None, proc.stderr.read()
+        assert proc.poll() is None, "the drill stopped before saving the answer"
         try:
             if stored(db, "SELECT count(*) FROM trials")[0][0] >= n:
                 return
@@ -138,3 +138,47 @@ def test_bad_input_gives_clear_errors(tmp_path):
     assert out.returncode == 1 and "has no members yet" in out.stderr
     listing = drill("--list")
     assert listing.returncode == 0 and "hushan-misread" in listing.stdout and "expert-shift" in listing.stdout
+
+
+def test_on_a_terminal_an_answer_typed_while_the_knocks_still_come_is_a_false_start(tmp_path):
+    import pty
+    import select
+
+    db = tmp_path / "records.sqlite3"
+    pid, fd = pty.fork()
+    if pid == 0:  # the drill, on a terminal: beats are shown in real time
+        os.chdir(REPO)
+        os.execv(sys.executable, [sys.executable, "-m", "rescue_signals", "drill", "first-lesson", "--trainee",
+                                  "Li Wei", "--silent", "--db", str(db), "--lang", "en"])
+    screen = b""
+    try:
+        def read_until(text, timeout_s=60.0):
+            nonlocal screen
+            end = time.monotonic() + timeout_s
+            while text not in screen and time.monotonic() < end:
+                if select.select([fd], [], [], 0.05)[0]:
+                    screen += os.read(fd, 4096)
+            assert text in screen, screen.decode(errors="replace")
+
+        read_until("● ".encode())  # the first of five knocks, about a second apart
+        os.write(fd, b"a\n")
+        read_until(b"What does the last group mean?")
+        read_until(b"false start: the group had not ended")
+        wait_for_rows(db, 1, _Alive(pid))
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    (answer,) = [json.loads(r[0]) for r in stored(db)]
+    assert answer["false_start"] and answer["correct"] and answer["reaction_s"] < 0
+
+
+class _Alive:
+    """``poll()`` for a forked child, as wait_for_rows expects of a Popen."""
+
+    def __init__(self, pid):
+        self.pid = pid
+
+    def poll(self):
+        done, _ = os.waitpid(self.pid, os.WNOHANG)
+        return None if done == 0 else 1
