@@ -38,7 +38,7 @@ _P = {
     "session_list": ("训练明细", "Sessions"), "refresh": ("复习建议", "To review"), "now": ("现在", "now"),
     "digest": ("内容摘要 SHA-256", "Content SHA-256"), "seal": ("文件封印", "File seal"),
     "verify": ("核验：rescue-signals report --verify 文件名", "Check with: rescue-signals report --verify FILE"),
-    "none": ("暂无记录", "no records yet"), "page": ("页", "page"), "seconds": ("秒", "s"),
+    "none": ("暂无记录", "no records yet"), "by_scenario": ("各场景结果（最高综合分）", "Scenarios (best composite)"), "page": ("页", "page"), "seconds": ("秒", "s"),
     "formula": ("综合分 = 100 ×（0.60 × 正确率 + 0.25 × 速度 + 0.15 × 敲击节奏）",
                 "composite = 100 × (0.60 × accuracy + 0.25 × speed + 0.15 × knock timing)"),
 }
@@ -75,6 +75,29 @@ def member_rows(data: dict, lang: str) -> tuple[list[str], list[list[str]]]:
                      str(m["false_starts"]), _num(m["knock_spacing_error_s"], " s", 2),
                      _num(m["snr_threshold_db"], " dB"), _num(m["best_composite"]),
                      str(len(m["passed_scenarios"]))])
+    return head, rows
+
+
+def scenario_rows(data: dict, lang: str) -> tuple[list[str], list[list[str]]]:
+    """Who passed which scenario: a row per member, a column per scenario ("passed 85.0", "not passed 57.1")."""
+    ids: dict[str, str] = {}
+    for m in data["members"]:
+        for r in m["scenarios"]:
+            ids.setdefault(r["scenario_id"], r["title"] or r["scenario_id"])
+    head = [_t("name", lang)] + list(ids.values())
+    rows = []
+    for m in data["members"]:
+        results = {r["scenario_id"]: r for r in m["scenarios"]}
+        cells = []
+        for sid in ids:
+            r = results.get(sid)
+            if r is None:
+                cells.append("—")
+            elif not r["finished"]:
+                cells.append(_t("open", lang))
+            else:
+                cells.append(f"{_t('yes' if r['passed'] else 'no', lang)} {_num(r['best_composite'])}")
+        rows.append([m["name"]] + cells)
     return head, rows
 
 
@@ -226,6 +249,7 @@ def html_page(report, lang: str) -> str:
         f"<img alt=\"{esc(_t('confusion', lang))}\" "
         f"src=\"{_svg(confusion_chart, (110, 80), d['confusion'], cb, lang)}\">"
         f"<img alt=\"{esc(_t('reaction', lang))}\" src=\"{_svg(reaction_chart, (70, 80), d, lang)}\"></section>",
+        f"<section><h2>{_t('by_scenario', lang)}</h2>{_table(*scenario_rows(d, lang))}</section>",
         f"<section><h2>{_t('session_list', lang)}</h2>{_table(*session_rows(d, lang))}</section>",
     ]
     lines = refresher_lines(d, cb, lang)
@@ -275,13 +299,20 @@ def pdf_document(report, lang: str) -> bytes:
                                                                                    widths=member_widths))
     if not charts_fit:
         pages.append(lambda fig: charts(fig, 20))
+    chead, crows = scenario_rows(d, lang)
+    crows = crows[:_MEMBERS_PER_PAGE]
+    scen_mm = 12 + _ROW_MM * (len(crows) + 1)
     review_mm = 12 + 4.5 * min(len(lines), 12) if lines else 0
-    per_page = [_SESSIONS_PER_PAGE - int(review_mm / _ROW_MM) - 1]
+    per_page = [_SESSIONS_PER_PAGE - int((scen_mm + review_mm) / _ROW_MM) - 1]
     rest = srows[per_page[0]:]
     chunks = [srows[:per_page[0]]] + [rest[k:k + _SESSIONS_PER_PAGE] for k in range(0, len(rest), _SESSIONS_PER_PAGE)]
 
     def sessions_page(fig, chunk, with_review: bool) -> None:
         top = 20
+        if with_review:
+            fig.text(15 / A4_MM[0], 1 - top / A4_MM[1], _t("by_scenario", lang), fontsize=11, fontweight="bold")
+            _fig_table(fig, top + 6, chead, crows, widths=(14,) + (30,) * (len(chead) - 1))
+            top += scen_mm
         if with_review and lines:
             fig.text(15 / A4_MM[0], 1 - top / A4_MM[1], _t("refresh", lang), fontsize=11, fontweight="bold")
             for n, line in enumerate(lines[:12]):

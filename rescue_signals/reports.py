@@ -166,6 +166,7 @@ def _member_data(person, own, attempts, sessions, history, until, cb: Codebook) 
     return {
         "name": person.name, "crew": person.crew, "sessions": len(own),
         "passed_scenarios": sorted({x["scenario_id"] for x in mine if x["passed"]}),
+        "scenarios": _scenario_results(mine),
         "best_composite": max(composites, default=None), "last_composite": composites[-1] if composites else None,
         "trials": s.trials, "accuracy": s.accuracy if s.trials else None,
         "latency_median_s": _round(s.latency_median_s), "latency_p90_s": _round(s.latency_p90_s),
@@ -175,6 +176,21 @@ def _member_data(person, own, attempts, sessions, history, until, cb: Codebook) 
         "refreshers": [{"label": r.label, "due": stamp(r.due), "overdue": r.overdue, "streak_days": r.streak_days}
                        for r in refreshers(practice, now=until, labels=labels)],
     }
+
+
+def _scenario_results(sessions: list[dict]) -> list[dict]:
+    """Per scenario a trainee drilled: sessions, best finished composite, and whether any session passed."""
+    out: dict[str, dict] = {}
+    for x in sessions:
+        r = out.setdefault(x["scenario_id"], {"scenario_id": x["scenario_id"], "title": x["scenario_title"],
+                                              "sessions": 0, "finished": 0, "best_composite": None,
+                                              "passed": False})
+        r["sessions"] += 1
+        r["finished"] += int(x["finished"])
+        r["passed"] = r["passed"] or bool(x["passed"])
+        if x["finished"] and x["composite"] is not None:
+            r["best_composite"] = max(x["composite"], r["best_composite"] or 0.0)
+    return list(out.values())
 
 
 def _round(x, digits: int = 3):

@@ -93,6 +93,9 @@ def _drill_one(ui: "_Terminal", records: Records, scenario: Scenario, codebook: 
     """Run the scenario for one trainee; False if the input ended before the drill did."""
     trainee = records.ensure_trainee(name, args.crew)
     earlier = records.unfinished_session(trainee.id, scenario.id) if args.resume else None
+    if args.resume and earlier is None:
+        ui.say(f"{trainee.name} 没有未完成的“{scenario.title.get('zh')}”训练：开始新的训练",
+               f"{trainee.name} has no interrupted drill of '{scenario.title.get('en')}': starting a new one")
     if earlier is not None:
         session_id, seed, drill_id = earlier.id, earlier.seed, earlier.uuid
     else:
