@@ -111,6 +111,7 @@ def test_the_pdf_report_shows_the_crew_charts_and_digest(records_file, tmp_path,
     assert "班组训练记录：一班" in text and all(name in text for name in NAMES)
     assert text.count(digest) >= 2  # on every page
     assert "综合分 = 100 ×" in text and "混淆矩阵" in text
+    assert "各场景结果" in text and "第一课：四个信号" in text  # who passed which scenario
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(out_file), str(tmp_path / "p")],
                    check=True)
     page = Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")
