@@ -245,7 +245,8 @@ def pocket_card_figure(cb: Codebook, lang: str):
     asker, answerer = cb.role(cb.rescuer).name.get(lang), cb.role(hc.answered_by).name.get(lang)
     seq = [f"{asker} {ask.knocks}"] + ([f"{answerer} {ack.knocks}"] if hc.acknowledge_first else []) + \
           [f"{answerer} N", f"{asker} {ack.knocks}"]
-    ax.text(4, y, _w("headcount_seq", lang) + ("：" if lang == "zh" else ": ") + " → ".join(seq), fontsize=5.8, fontweight="bold", va="top")
+    colon = "：" if lang == "zh" else ": "
+    ax.text(4, y, _w("headcount_seq", lang) + colon + " → ".join(seq), fontsize=5.8, fontweight="bold", va="top")
     y -= 5
     for rule in cb.rules:
         ax.text(4, y, "• " + rule.get(lang), fontsize=5.2, va="top")

@@ -386,8 +386,9 @@ class _Terminal:
         for r in rows:
             best = "—" if r.best_composite is None else f"{r.best_composite:g}"
             acc = "—" if r.accuracy is None else f"{r.accuracy:.0%}"
-            self.say(f"  {r.rank:>2}. {r.trainee:<16} 最高分 {best:>5}  正确率 {acc:>4}  合格 {r.passed}/{r.sessions}",
-                     f"  {r.rank:>2}. {r.trainee:<16} best {best:>5}  accuracy {acc:>4}  passed {r.passed}/{r.sessions}")
+            who = f"  {r.rank:>2}. {r.trainee:<16}"
+            self.say(f"{who} 最高分 {best:>5}  正确率 {acc:>4}  合格 {r.passed}/{r.sessions}",
+                     f"{who} best {best:>5}  accuracy {acc:>4}  passed {r.passed}/{r.sessions}")
 
 
 def _parse_choice(text: str, keys: dict[str, str]):

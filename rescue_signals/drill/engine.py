@@ -18,7 +18,7 @@ from rescue_signals.protocol import Group, Reading, read_exchange
 from rescue_signals.synth.conditions import Conditions
 
 from rescue_signals.drill.adaptive import Profile, StaircaseState, draw_weights
-from rescue_signals.drill.scenario import Draw, Exchange, Recognise, Scenario, Send, Setting
+from rescue_signals.drill.scenario import DrawStep, ExchangeStep, RecogniseStep, Scenario, SendStep, Setting
 from rescue_signals.drill.trial import (RECOGNISE, RESPOND, SEND, UNKNOWN, Attempt, Expected, Response, Trial,
                                         evaluate, text)
 
@@ -27,7 +27,7 @@ from rescue_signals.drill.trial import (RECOGNISE, RESPOND, SEND, UNKNOWN, Attem
 class _Slot:
     """One trial still to come: its step, and for an exchange the position of the trainee's group."""
 
-    step: Recognise | Send | Exchange | Draw
+    step: RecogniseStep | SendStep | ExchangeStep | DrawStep
     position: int = -1
 
 
@@ -146,12 +146,12 @@ class Drill:
     # -- making trials ------------------------------------------------------------------------------------------
     def _make(self, slot: _Slot, index: int) -> Trial:
         step = slot.step
-        if isinstance(step, Recognise):
+        if isinstance(step, RecogniseStep):
             return self._recognise(step, step.context, step.played, step.expect, index)
-        if isinstance(step, Draw):
+        if isinstance(step, DrawStep):
             context, played = self._drawn(step)
             return self._recognise(step, context, played, None, index)
-        if isinstance(step, Send):
+        if isinstance(step, SendStep):
             exp = self._expected(read_exchange(self.codebook, [step.group])[-1])
             return self._trial(step.setting, index, SEND, step.group.sender, (), (), exp,
                                self._send_prompt(exp))
@@ -168,7 +168,7 @@ class Drill:
         return self._trial(step.setting, index, RECOGNISE, listener, tuple(context), tuple(played), exp, prompt,
                            choices)
 
-    def _respond(self, step: Exchange, position: int, index: int) -> Trial:
+    def _respond(self, step: ExchangeStep, position: int, index: int) -> Trial:
         script = step.script
         previous = max((i for i in range(position) if script[i].sender == step.trainee), default=-1)
         context, played = script[:previous + 1], script[previous + 1:position]
@@ -182,7 +182,7 @@ class Drill:
             prompt = text("回复你听到的信号", "Reply to what you heard")
         return self._trial(step.setting, index, RESPOND, step.trainee, context, played, exp, prompt)
 
-    def _drawn(self, step: Draw) -> tuple[tuple[Group, ...], tuple[Group, ...]]:
+    def _drawn(self, step: DrawStep) -> tuple[tuple[Group, ...], tuple[Group, ...]]:
         cb, rng = self.codebook, self._rng
         weights = draw_weights(step.labels, self._profile, weak_signals=self.scenario.adaptive.weak_signals)
         label = step.labels[int(rng.choice(len(step.labels), p=weights))]
@@ -235,12 +235,12 @@ class Drill:
 
 
 def _repeats(step) -> int:
-    return 1 if isinstance(step, Draw) else step.repeat
+    return 1 if isinstance(step, DrawStep) else step.repeat
 
 
 def _slots(step) -> list[_Slot]:
-    if isinstance(step, Exchange):
+    if isinstance(step, ExchangeStep):
         return [_Slot(step, i) for i, g in enumerate(step.script) if g.sender == step.trainee]
-    if isinstance(step, Draw):
+    if isinstance(step, DrawStep):
         return [_Slot(step)] * step.trials
     return [_Slot(step)]

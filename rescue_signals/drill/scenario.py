@@ -54,7 +54,7 @@ class Setting:
 
 
 @dataclass(frozen=True)
-class Recognise:
+class RecogniseStep:
     """Hear ``played`` (after ``context``) and name the last group."""
 
     context: tuple[Group, ...]
@@ -65,7 +65,7 @@ class Recognise:
 
 
 @dataclass(frozen=True)
-class Send:
+class SendStep:
     """Knock ``group`` as the trainee's side."""
 
     group: Group
@@ -74,7 +74,7 @@ class Send:
 
 
 @dataclass(frozen=True)
-class Exchange:
+class ExchangeStep:
     """Play ``trainee``'s side of a scripted exchange."""
 
     script: tuple[Group, ...]
@@ -84,7 +84,7 @@ class Exchange:
 
 
 @dataclass(frozen=True)
-class Draw:
+class DrawStep:
     """``trials`` random recognitions of ``labels``; headcounts between ``headcount_min`` and ``headcount_max``."""
 
     labels: tuple[str, ...]
@@ -140,7 +140,7 @@ class Scenario:
     trainee: str
     codebook_id: str
     shuffle: bool
-    steps: tuple[Recognise | Send | Exchange | Draw, ...]
+    steps: tuple[RecogniseStep | SendStep | ExchangeStep | DrawStep, ...]
     adaptive: Adaptive
     pass_criteria: PassCriteria
 
@@ -149,7 +149,7 @@ class Scenario:
         """How many trials a drill of this scenario has."""
         total = 0
         for step in self.steps:
-            per = sum(1 for g in step.script if g.sender == step.trainee) if isinstance(step, Exchange) else 1
+            per = sum(1 for g in step.script if g.sender == step.trainee) if isinstance(step, ExchangeStep) else 1
             total += per * step.repeat
         return total
 
@@ -307,7 +307,7 @@ class _Parser:
         adaptive = self.adaptive()
         if adaptive.snr is not None:
             for step in steps:
-                if not isinstance(step, Send) and not step.setting.conditions.noises:
+                if not isinstance(step, SendStep) and not step.setting.conditions.noises:
                     raise top.error(step.setting.line, "the SNR staircase needs noise: give this step (or the "
                                                        "scenario) 'noises' in its conditions")
         return Scenario(
@@ -337,7 +337,7 @@ class _Parser:
             return self.exchange(r, repeat, setting, trainee)
         return self.draw(r, setting)
 
-    def recognise(self, r: Reader, repeat: int, setting: Setting) -> Recognise:
+    def recognise(self, r: Reader, repeat: int, setting: Setting) -> RecogniseStep:
         node = r.node_of("recognise")
         raw = str(node.value)
         if raw.count(_CONTEXT_MARK) > 1:
@@ -346,9 +346,9 @@ class _Parser:
         context = self.groups(Node(before, node.line), "the context of 'recognise'") if before.strip() else ()
         played = self.groups(Node(after, node.line), "'recognise'")
         expect = r.str("expect", None, choices=self.labels) if r.has("expect") else None
-        return Recognise(context, played, expect, repeat, setting)
+        return RecogniseStep(context, played, expect, repeat, setting)
 
-    def send(self, r: Reader, repeat: int, setting: Setting, trainee: str) -> Send:
+    def send(self, r: Reader, repeat: int, setting: Setting, trainee: str) -> SendStep:
         role = self.role(r, "trainee", trainee)
         label = r.str("send", choices=[s.id for s in self.cb.signals] + [HEADCOUNT])
         if label == HEADCOUNT:
@@ -356,16 +356,16 @@ class _Parser:
                 raise r.error(r.line_of("send"), f"only {self.cb.headcount.answered_by} send a headcount; this step "
                                                  f"is played by {role}")
             count = r.number("count", low=1, high=self.cb.headcount.max_knocks, integer=True)
-            return Send(Group(count, role), repeat, setting)
+            return SendStep(Group(count, role), repeat, setting)
         if r.has("count"):
             raise r.error(r.line_of("count"), "'count' is for 'send: headcount' only")
         sig = self.cb.signal(label)
         if sig.rule(role) is None:
             allowed = ", ".join(sig.roles)
             raise r.error(r.line_of("send"), f"'{label}' is not sent by {role} (sent by: {allowed})")
-        return Send(Group(sig.knocks, role), repeat, setting)
+        return SendStep(Group(sig.knocks, role), repeat, setting)
 
-    def exchange(self, r: Reader, repeat: int, setting: Setting, trainee: str) -> Exchange:
+    def exchange(self, r: Reader, repeat: int, setting: Setting, trainee: str) -> ExchangeStep:
         role = self.role(r, "trainee", trainee)
         node = r.node_of("exchange")
         script = self.groups(node, "'exchange'")
@@ -379,9 +379,9 @@ class _Parser:
         if problems:
             raise r.error(node.line, f"the exchange does not follow the code: {problems[0]}; use 'recognise' "
                                      "steps for groups that break it")
-        return Exchange(script, role, repeat, setting)
+        return ExchangeStep(script, role, repeat, setting)
 
-    def draw(self, r: Reader, setting: Setting) -> Draw:
+    def draw(self, r: Reader, setting: Setting) -> DrawStep:
         nodes = r.list("draw")
         drawable = [s.id for s in self.cb.signals] + [HEADCOUNT]
         labels = []
@@ -403,7 +403,7 @@ class _Parser:
                                                       f"from 1 to {self.cb.headcount.max_knocks}")
             lo, hi = vals
         trials = r.number("trials", low=1, high=500, integer=True)
-        return Draw(tuple(labels), trials, lo, hi, setting)
+        return DrawStep(tuple(labels), trials, lo, hi, setting)
 
     def adaptive(self) -> Adaptive:
         if not self.top.has("adaptive"):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from rescue_signals.codebook import HEADCOUNT, default_codebook
-from rescue_signals.drill import (UNKNOWN, Draw, Drill, Exchange, Recognise, Response, Send, find_scenario,
-                                  load_scenario, shipped_scenarios)
+from rescue_signals.drill import (UNKNOWN, DrawStep, Drill, ExchangeStep, RecogniseStep, Response, SendStep,
+                                  find_scenario, load_scenario, shipped_scenarios)
 from rescue_signals.errors import DataFileError, UsageError
 from rescue_signals.resources import scenarios_dir
 
@@ -91,7 +91,7 @@ def test_all_step_kinds_load(tmp_path):
             trials: 3
         """)
     s = load_scenario(path)
-    assert [type(x) for x in s.steps] == [Recognise, Send, Exchange, Draw]
+    assert [type(x) for x in s.steps] == [RecogniseStep, SendStep, ExchangeStep, DrawStep]
     assert s.steps[0].context and s.steps[0].played[0].count == 9
     assert s.steps[1].group.count == 7
     assert s.trial_count == 1 + 1 + 1 + 3
