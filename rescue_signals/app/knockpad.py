@@ -60,19 +60,27 @@ class Microphone:
         self._capture.open()
         self._decoder = KnockDecoder(SAMPLE_RATE, codebook)
         self._knock_type = KnockEvent
-        self._origin_s: float | None = None
+        self._blocks: list[tuple[int, float]] = []  # (first sample, monotonic time it was recorded)
+        self._fed = 0
         self.sample_rate = SAMPLE_RATE
+
+    def _monotonic(self, stream_time_s: float) -> float:
+        # From the recording time of the block the knock is in, so a dropped block cannot shift later knocks.
+        sample = int(round(stream_time_s * self.sample_rate))
+        first, start_s = next(((f, s) for f, s in reversed(self._blocks) if f <= sample), self._blocks[0])
+        return start_s + (sample - first) / self.sample_rate
 
     def knocks(self) -> list[tuple[float, float]]:
         """(time_s, strength) of the knocks decoded since the last call; never blocks."""
         out = []
         while self._capture.pending():
             block, start_s = self._capture.read(timeout_s=0.1)
-            if self._origin_s is None:
-                self._origin_s = start_s
+            self._blocks.append((self._fed, start_s))
+            self._fed += block.size
             for event in self._decoder.feed(block):
                 if isinstance(event, self._knock_type):
-                    out.append((self._origin_s + event.time_s, float(event.strength)))
+                    out.append((self._monotonic(event.time_s), float(event.strength)))
+            del self._blocks[:-256]  # a few seconds are enough: the decoder reports knocks within that
         return out
 
     def close(self) -> None:

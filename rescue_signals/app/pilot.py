@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pygame
 
-from rescue_signals.app.clock import SteppedClock
+from rescue_signals.app.clock import FrameClock, SteppedClock
 from rescue_signals.app.main import Stage, make_app
 from rescue_signals.app.settings import Settings
 
@@ -32,23 +32,25 @@ class Pilot:
         Choose this trainee first.
     step_s : float, s
         Simulated time per frame; longer steps make long tests faster where timing detail does not matter.
+    realtime : bool
+        Run on the real clock (for tests with the real sound card, whose times are real).
     """
 
     def __init__(self, *, size=(1366, 768), lang: str = "zh", sound: bool = False, records=None,
                  scene: str | None = None, trainee: str | None = None, seed: int = 1, settings_path=None,
-                 player_factory=None, step_s: float = 1 / 60):
+                 player_factory=None, step_s: float = 1 / 60, realtime: bool = False):
         from rescue_signals.app.main import first_scene
 
         pygame.display.init()
         pygame.font.init()
         self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
         pygame.event.clear()
-        self.clock = SteppedClock(step_s=step_s)
+        self.clock = FrameClock(fps=round(1 / step_s)) if realtime else SteppedClock(step_s=step_s)
         settings = Settings.load(settings_path) if settings_path else Settings()
         settings.lang = lang
         self.app = make_app(size, settings=settings, settings_path=settings_path, sound=sound,
                             now_s=self.clock.now_s, seed=seed, records=records, player_factory=player_factory)
-        self.app.synchronous = True
+        self.app.synchronous = not realtime
         self.stage = Stage(self.app, first_scene(self.app, trainee=trainee, scene=scene), self.surface)
         self.closed = False
         self.run(frames=2)
@@ -59,7 +61,8 @@ class Pilot:
 
     def run(self, *, frames: int | None = None, seconds: float | None = None) -> None:
         """Let ``frames`` frames (or ``seconds`` of simulated time) pass."""
-        n = frames if frames is not None else max(1, round((seconds or 0) / self.clock.step_s))
+        step_s = getattr(self.clock, "step_s", None) or self.clock.frame_s
+        n = frames if frames is not None else max(1, round((seconds or 0) / step_s))
         for _ in range(n):
             if self.closed:
                 return
