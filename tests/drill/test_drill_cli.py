@@ -182,3 +182,14 @@ class _Alive:
     def poll(self):
         done, _ = os.waitpid(self.pid, os.WNOHANG)
         return None if done == 0 else 1
+
+
+def test_without_a_usable_sound_device_the_knocks_are_shown_as_beats(tmp_path):
+    db = tmp_path / "records.sqlite3"
+    cmd = [sys.executable, "-m", "rescue_signals", "drill", "first-lesson", "--trainee", "Li Wei", "--db", str(db),
+           "--device", "no-such-sound-card", "--lang", "en"]
+    out = subprocess.run(cmd, input="a\na\nb\nc\nd\n5\n3\n", capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "no sound device" in out.stdout and "showing the knocks as text beats" in out.stdout
+    assert "T ● ● ● ● ●" in out.stdout
+    assert stored(db, "SELECT count(*) FROM trials WHERE accepted = 1") == [(7,)]
