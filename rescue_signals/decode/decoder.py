@@ -15,7 +15,7 @@ import numpy as np
 from rescue_signals.codebook import Codebook
 from rescue_signals.decode.detector import THRESHOLD, FaintPeak, KnockDetector, KnockEvent, RejectedImpulse
 from rescue_signals.decode.features import MIN_SAMPLE_RATE, FrameAnalyzer
-from rescue_signals.decode.grouping import Grouper, KnockGroup
+from rescue_signals.decode.grouping import OFFBEAT_DB, Grouper, KnockGroup
 from rescue_signals.decode.reading import DecodedGroup, Interpreter
 from rescue_signals.errors import UsageError
 from rescue_signals.protocol import Reading
@@ -171,7 +171,7 @@ class KnockDecoder:
         self._keep_waveform(waveform)
         events = self._handle(self._detector.feed(power) + self._detector.flush())
         events += self._close(self._grouper.advance(self.time_s))
-        events += self._close(self._grouper.flush())
+        events += self._close(self._grouper.flush(self.time_s))
         return events
 
     def trace(self) -> Trace | None:
@@ -216,7 +216,9 @@ class KnockDecoder:
         for group in groups:
             events += [RejectedImpulse(k.time_s, "outlier", k.snr_db, k.level_db) for k in group.dropped]
             start, end = group.start_s, group.end_s
-            inside = [f for f in self._faint if start < f.time_s < end]
+            # Faint peaks far below the group's knocks are the room, not missed knocks.
+            quietest = min(k.level_db for k in group.knocks) - OFFBEAT_DB
+            inside = [f for f in self._faint if start < f.time_s < end and f.knock.level_db >= quietest]
             promoted = [k for k in self._promoted if start <= k.time_s <= end]
             rejected = [r for r in self._rejected if start < r.time_s < end]
             decoded, reading = self._interpreter.read(group, faint_inside=inside, accepted_faint=promoted,

@@ -54,6 +54,15 @@ or a touch before the strike, or the fast high end of a knock dispersed along st
 PRECURSOR_RATIO = 4.0
 """...if the later novelty is this many times higher."""
 
+DIGITAL_SILENCE_DB = -90.0
+"""A noise floor below this (over all bands) is digital silence: a recording or a stream that has not begun."""
+
+STEP_FRAMES = (48, 64)
+"""After digital silence, a rise must have fallen by :data:`STEP_DROP_DB` between these frames (0.26-0.34 s on)..."""
+
+STEP_DROP_DB = 3.0
+"""...or it is sound starting (playback beginning, a channel opening), not a knock."""
+
 ONSET_OFFSET_FRAMES = 0.5
 """Where in its first frame a knock starts, on average (calibrated on rendered knocks and real taps)."""
 
@@ -79,6 +88,7 @@ MIN_LEVEL_DB = -85.0
 REASONS = {
     "echo": Text((("zh", "回声或回弹，并入前一次敲击"), ("en", "echo or rebound, counted with the knock before it"))),
     "click": Text((("zh", "极短的咔嗒声，不是敲击"), ("en", "a click too short to be a knock"))),
+    "start": Text((("zh", "静音之后声音开始，不是敲击"), ("en", "sound starting after digital silence, not a knock"))),
     "tone": Text((("zh", "没有敲击声的短促音调（水滴？）"), ("en", "a short tone with no strike in it (a drip?)"))),
     "outlier": Text((("zh", "比同组敲击弱得多且不合节奏，是别的声音"),
                      ("en", "much fainter than the rest of its group and off the beat: another sound"))),
@@ -275,11 +285,20 @@ class KnockDetector:
                 continue
             if (nov[i + 1:i + PRECURSOR_FRAMES + 1] >= PRECURSOR_RATIO * nov[i]).any():
                 continue
-            detection = self._judge(i + self._n0)
+            frame = i + self._n0
+            if (not final and self._after_silence(frame)
+                    and frame + STEP_FRAMES[1] > self._p0 + len(self._power)):
+                stop = frame  # wait until it is clear whether the sound decays
+                break
+            detection = self._judge(frame)
             if detection is not None:
                 found.append(detection)
         self._next = stop
         return found
+
+    def _after_silence(self, frame: int) -> bool:
+        floor = 10.0 ** (self._noise[frame - self._n0] / 10.0)
+        return float(_db(floor.sum())) < DIGITAL_SILENCE_DB
 
     def _judge(self, frame: int) -> Detection | None:
         i = frame - self._n0
@@ -306,6 +325,10 @@ class KnockDetector:
                                              and level_db < last.level_db - ECHO_DROP_DB):
                 return RejectedImpulse(time_s, "echo", snr_db, level_db) if strong else None
         reason = _shape_reason(high[onset:], high_noise[onset:]) or _tone_reason(power[p] - noise[p], low)
+        if reason is None and self._after_silence(frame):
+            later = self._power[frame - self._p0 + STEP_FRAMES[0]:frame - self._p0 + STEP_FRAMES[1]].sum(axis=1)
+            if later.size and float(_db(later.min())) > level_db - STEP_DROP_DB:
+                reason = "start"
         if reason is not None:
             return RejectedImpulse(time_s, reason, snr_db, level_db) if strong else None
         excess = np.maximum(power[p] - noise[p], 0.0)

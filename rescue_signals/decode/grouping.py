@@ -172,9 +172,16 @@ class Grouper:
             return [self._close(by_stream=False)]
         return []
 
-    def flush(self) -> list[KnockGroup]:
-        """Close the open group at the end of the stream."""
-        return [self._close(by_stream=True)] if self._current else []
+    def flush(self, end_s: float) -> list[KnockGroup]:
+        """Close the open group at the end of the stream (``end_s``).
+
+        The group counts as cut off by the end only when the stream ended before one and a half spacings of
+        silence: time enough for another knock.
+        """
+        if not self._current:
+            return []
+        silence = end_s - self._current[-1].time_s
+        return [self._close(by_stream=silence < 1.5 * self.spacing_s())]
 
     def _close(self, *, by_stream: bool) -> KnockGroup:
         threshold = self.threshold_s()

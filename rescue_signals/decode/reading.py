@@ -227,8 +227,8 @@ def _assess(cb: Codebook, group: KnockGroup, reading: Reading, faint_inside, acc
         for k, gap in enumerate(intervals):
             if len(intervals) >= 2 and gap > MISSED_FACTOR * np.median(np.delete(intervals, k)):
                 at = float(group.times_s[k] + gap / 2)
-                notes.append(_t(f"{_clock(at)} 附近可能漏听了一次较弱的敲击",
-                                f"a weak knock may have been missed near {_clock(at)}"))
+                notes.append(_t(f"{clock_text(at)} 附近可能漏听了一次较弱的敲击",
+                                f"a weak knock may have been missed near {clock_text(at)}"))
                 confidence *= 0.6
     elif len(intervals) == 1 and not t.knock_interval_min_s <= intervals[0] <= t.knock_interval_max_s * 1.25:
         notes.append(_t(f"两次敲击相隔 {intervals[0]:.1f} 秒", f"the two knocks are {intervals[0]:.1f} s apart"))
@@ -236,19 +236,19 @@ def _assess(cb: Codebook, group: KnockGroup, reading: Reading, faint_inside, acc
     weakest = min(group.knocks, key=lambda k: k.snr_db)
     confidence *= 0.5 + 0.5 * min(1.0, max(0.0, (weakest.snr_db - 3.0) / 12.0))
     if weakest.snr_db < WEAK_SNR_DB:
-        notes.append(_t(f"{_clock(weakest.time_s)} 的敲击仅略高于噪声",
-                        f"the knock at {_clock(weakest.time_s)} is barely above the noise"))
+        notes.append(_t(f"{clock_text(weakest.time_s)} 的敲击仅略高于噪声",
+                        f"the knock at {clock_text(weakest.time_s)} is barely above the noise"))
     for knock in accepted_faint:
-        notes.append(_t(f"{_clock(knock.time_s)} 的微弱声音因符合节奏而计为敲击",
-                        f"a faint sound at {_clock(knock.time_s)} was counted because it keeps the rhythm"))
+        notes.append(_t(f"{clock_text(knock.time_s)} 的微弱声音因符合节奏而计为敲击",
+                        f"a faint sound at {clock_text(knock.time_s)} was counted because it keeps the rhythm"))
         confidence *= 0.85
     if faint_inside:
-        times = ", ".join(_clock(f.time_s) for f in faint_inside[:3])
+        times = ", ".join(clock_text(f.time_s) for f in faint_inside[:3])
         notes.append(_t(f"组内有未计入的微弱声音（{times}）", f"faint sounds inside the group were not counted ({times})"))
         confidence *= 0.9 ** min(3, len(faint_inside))
     for impulse in rejected_inside:
-        notes.append(_t(f"{_clock(impulse.time_s)} 的声音未计入：{impulse.message.get('zh')}",
-                        f"the sound at {_clock(impulse.time_s)} was not counted: {impulse.message.get('en')}"))
+        notes.append(_t(f"{clock_text(impulse.time_s)} 的声音未计入：{impulse.message.get('zh')}",
+                        f"the sound at {clock_text(impulse.time_s)} was not counted: {impulse.message.get('en')}"))
         confidence *= 0.85
     if group.ended_by_stream:
         notes.append(_t("录音在这一组中结束，这一组可能不完整", "the recording ends inside this group; it may be incomplete"))
@@ -270,7 +270,7 @@ def _assess(cb: Codebook, group: KnockGroup, reading: Reading, faint_inside, acc
     return notes, float(min(1.0, max(0.0, confidence)))
 
 
-def _clock(time_s: float) -> str:
+def clock_text(time_s: float) -> str:
     """``m:ss.s`` (or ``h:mm:ss.s``) for a time in seconds."""
     minutes, seconds = divmod(max(0.0, time_s), 60.0)
     hours, minutes = divmod(int(minutes), 60)
