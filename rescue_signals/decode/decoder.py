@@ -21,6 +21,11 @@ from rescue_signals.errors import UsageError
 from rescue_signals.protocol import Reading
 
 
+CHUNK_SAMPLES = 1 << 16
+"""Long blocks are decoded in pieces of this many samples: each piece's several passes then stay in the processor's
+cache, which makes decoding about twice as fast (the events do not depend on it)."""
+
+
 @dataclass(frozen=True)
 class GroupEvent:
     """A group of knocks, closed, read in the context of the groups before it.
@@ -159,10 +164,13 @@ class KnockDecoder:
         -------
         list of KnockEvent, RejectedImpulse and GroupEvent, in time order
         """
-        power, waveform = self._analyzer.feed(_mono(block))
-        self._keep_waveform(waveform)
-        events = self._handle(self._detector.feed(power))
-        events += self._close(self._grouper.advance(self._detector.decided_s))
+        samples = _mono(block)
+        events: list[Event] = []
+        for start in range(0, samples.size, CHUNK_SAMPLES):
+            power, waveform = self._analyzer.feed(samples[start:start + CHUNK_SAMPLES])
+            self._keep_waveform(waveform)
+            events += self._handle(self._detector.feed(power))
+            events += self._close(self._grouper.advance(self._detector.decided_s))
         return events
 
     def flush(self) -> list[Event]:

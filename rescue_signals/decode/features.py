@@ -55,8 +55,10 @@ class FrameLayout:
     band_hz: np.ndarray
     centre_hz: np.ndarray
     low_bands: int
-    low_weights: np.ndarray  # (bins of a long frame, low bands), scaled to mean power
-    high_weights: np.ndarray  # (bins of a frame, high bands)
+    low_weights: np.ndarray  # (bins of a long frame from low_bins[0], low bands), scaled to mean power
+    high_weights: np.ndarray  # (bins of a frame from high_bins[0], high bands)
+    low_bins: tuple[int, int]  # the rfft bins the bands use: only these are squared and summed
+    high_bins: tuple[int, int]
 
     @property
     def frame_s(self) -> float:
@@ -68,8 +70,11 @@ class FrameLayout:
         return len(self.centre_hz)
 
 
-def _band_weights(n: int, sample_rate: int, edges) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """0/1 membership of the rfft bins of an ``n``-sample frame in each band (bands without a bin dropped)."""
+def _band_weights(n: int, sample_rate: int, edges):
+    """Membership of the rfft bins of an ``n``-sample frame in each band (bands without a bin dropped).
+
+    Returns the weights of the bins from the first used to the last used, that bin range, and the bands' edges.
+    """
     bins = np.arange(n // 2 + 1) * sample_rate / n
     top = 0.5 * sample_rate - sample_rate / n  # the last bin below Nyquist
     columns, ranges = [], []
@@ -83,7 +88,9 @@ def _band_weights(n: int, sample_rate: int, edges) -> tuple[np.ndarray, list[tup
             ranges.append((lo, hi))
     # Mean power of the frame: 2 * |X_k|^2 / (N * sum(w^2)) for a window normalised to sum(w^2) = N.
     weights = (np.stack(columns, axis=1) if columns else np.zeros((bins.size, 0), bool)).astype(np.float32)
-    return weights * (2.0 / n ** 2), ranges
+    used = np.flatnonzero(weights.any(axis=1))
+    lo, hi = (int(used[0]), int(used[-1]) + 1) if used.size else (0, 0)
+    return weights[lo:hi] * (2.0 / n ** 2), (lo, hi), ranges
 
 
 def _window(n: int) -> np.ndarray:
@@ -96,13 +103,13 @@ def _window(n: int) -> np.ndarray:
 def frame_layout(sample_rate: int) -> FrameLayout:
     """The frames and bands used at ``sample_rate`` (Hz)."""
     frame_len = scipy.fft.next_fast_len(int(round(sample_rate * FRAME_S)), real=True)
-    low_w, low_r = _band_weights(frame_len * LONG_FRAMES, sample_rate, LOW_BAND_EDGES_HZ)
-    high_w, high_r = _band_weights(frame_len, sample_rate, HIGH_BAND_EDGES_HZ)
+    low_w, low_bins, low_r = _band_weights(frame_len * LONG_FRAMES, sample_rate, LOW_BAND_EDGES_HZ)
+    high_w, high_bins, high_r = _band_weights(frame_len, sample_rate, HIGH_BAND_EDGES_HZ)
     band_hz = np.array(low_r + high_r, dtype=float).reshape(-1, 2)
     if not len(band_hz):
         raise ValueError(f"sample rate {sample_rate} Hz leaves no band to analyse")
     return FrameLayout(int(sample_rate), frame_len, band_hz, np.sqrt(band_hz[:, 0] * band_hz[:, 1]), len(low_r),
-                       low_w, high_w)
+                       low_w, high_w, low_bins, high_bins)
 
 
 class FrameAnalyzer:
@@ -169,7 +176,7 @@ class FrameAnalyzer:
         self._pending = np.zeros(0, dtype=np.float32)
         if not frames:
             return self._frames(x)
-        power = _power(x.reshape(-1, lay.frame_len) * self._short_window, lay.high_weights)
+        power = _power(x.reshape(-1, lay.frame_len) * self._short_window, lay.high_weights, lay.high_bins)
         if lay.low_bands:
             low = np.repeat(self._last_low, frames, axis=0)
             power = np.concatenate((low, power), axis=1)
@@ -182,9 +189,10 @@ class FrameAnalyzer:
     def _frames(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         lay = self.layout
         short = x.reshape(-1, lay.frame_len)
-        power = _power(short * self._short_window, lay.high_weights)
+        power = _power(short * self._short_window, lay.high_weights, lay.high_bins)
         if lay.low_bands:
-            low = _power(x.reshape(-1, lay.frame_len * LONG_FRAMES) * self._long_window, lay.low_weights)
+            low = _power(x.reshape(-1, lay.frame_len * LONG_FRAMES) * self._long_window, lay.low_weights,
+                         lay.low_bins)
             if len(low):
                 self._last_low = low[-1:]
             power = np.concatenate((np.repeat(low, LONG_FRAMES, axis=0), power), axis=1)
@@ -197,7 +205,7 @@ class FrameAnalyzer:
         if not x.size:
             return
         self.samples_seen += x.size
-        self.sample_sum += float(x.sum(dtype=np.float64))
+        self.sample_sum += float(x.sum())
         hi, lo = float(x.max()), float(x.min())
         self.peak = max(self.peak, hi, -lo)
         if hi >= CLIP_LEVEL or lo <= -CLIP_LEVEL:
@@ -209,6 +217,6 @@ class FrameAnalyzer:
         return self.sample_sum / self.samples_seen if self.samples_seen else 0.0
 
 
-def _power(frames: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    spectrum = scipy.fft.rfft(frames, axis=1)
+def _power(frames: np.ndarray, weights: np.ndarray, bins: tuple[int, int]) -> np.ndarray:
+    spectrum = scipy.fft.rfft(frames, axis=1, overwrite_x=True)[:, bins[0]:bins[1]]
     return ((spectrum.real ** 2 + spectrum.imag ** 2) @ weights).astype(np.float32, copy=False)

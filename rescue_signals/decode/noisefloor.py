@@ -127,9 +127,13 @@ class NoiseFloor:
 def _block_stats(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Median of the levels and robust spread (IQR / 1.35, about one standard deviation) of the rises.
 
-    ``blocks`` has shape (blocks, frames, 2 * bands); both results have shape (blocks, bands).
+    ``blocks`` has shape (blocks, frames, 2 * bands); both results have shape (blocks, bands). One sort serves
+    all three order statistics (much faster than three percentile calls).
     """
     bands = blocks.shape[2] // 2
-    median = np.median(blocks[:, :, :bands], axis=1)
-    q = np.percentile(blocks[:, :, bands:], (25, 75), axis=1)
-    return median.astype(np.float32), ((q[1] - q[0]) / 1.35).astype(np.float32)
+    ordered = np.sort(blocks, axis=1)
+    n = ordered.shape[1]
+    mid, q1, q3 = (n - 1) / 2, (n - 1) / 4, 3 * (n - 1) / 4
+    median = 0.5 * (ordered[:, int(np.floor(mid)), :bands] + ordered[:, int(np.ceil(mid)), :bands])
+    spread = (ordered[:, int(round(q3)), bands:] - ordered[:, int(round(q1)), bands:]) / 1.35
+    return median.astype(np.float32), spread.astype(np.float32)

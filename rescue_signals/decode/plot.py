@@ -77,7 +77,7 @@ def plot_result(result: DecodeResult, path: str | Path, *, lang: str = "en") -> 
         for k in result.knocks:
             ax.axvline(k.time_s, color="#c0392b", linewidth=0.8)
     for g in result.groups:
-        level_ax.text(0.5 * (g.start_s + g.end_s), top - 1, f"{g.count}: {g.meaning.get(lang)}\n{g.confidence:.0%}",
+        level_ax.text(0.5 * (g.start_s + g.end_s), top - 1, f"{g.count} · {g.signal or '?'}\n{g.confidence:.0%}",
                       ha="center", va="top", fontsize=8, clip_on=True)
     missed = [r for r in result.rejected if r.reason != "echo"]
     if missed:
