@@ -208,6 +208,10 @@ class KnockDecoder:
                     self._faint.append(found)
                 continue
             if isinstance(found, KnockEvent):
+                # The detector lets a much louder knock through its refractory time: the one before was less.
+                before = self._grouper.retract(self._detector.refractory_s, found.time_s)
+                if before is not None:
+                    events.append(RejectedImpulse(before.time_s, "precursor", before.snr_db, before.level_db))
                 missed = self._grouper.gap_filler(found.time_s, self._faint)
                 if missed is not None:
                     self._promoted.append(missed.knock)

@@ -63,6 +63,10 @@ STEP_FRAMES = (48, 64)
 STEP_DROP_DB = 3.0
 """...or it is sound starting (playback beginning, a channel opening), not a knock."""
 
+SWELL_FRAMES = 5
+"""A sound that takes this many frames (27 ms) or more to climb from 10 dB to 3 dB under its peak swells (a
+syllable, a machine starting); a strike climbs in one or two."""
+
 ONSET_OFFSET_FRAMES = 0.5
 """Where in its first frame a knock starts, on average (calibrated on rendered knocks and real taps)."""
 
@@ -76,6 +80,10 @@ renderings and the recordings thumps the low bands at least a little."""
 MIN_SNR_DB = 1.0
 """A knock's loudest 5 ms must be this much above the noise floor (over all bands)."""
 
+REPLACE_DB = 6.0
+"""A knock this much louder than one heard within the refractory time before it is the real strike, and the
+earlier one its precursor (a scrape, a touch)."""
+
 ECHO_DROP_DB = 10.0
 """Inside the soft refractory zone, a peak this much weaker than the knock before it is its echo."""
 
@@ -88,7 +96,9 @@ MIN_LEVEL_DB = -85.0
 REASONS = {
     "echo": Text((("zh", "回声或回弹，并入前一次敲击"), ("en", "echo or rebound, counted with the knock before it"))),
     "click": Text((("zh", "极短的咔嗒声，不是敲击"), ("en", "a click too short to be a knock"))),
+    "swell": Text((("zh", "声音逐渐增强，不是敲击（人声？）"), ("en", "a sound that swells up, not a strike (a voice?)"))),
     "start": Text((("zh", "静音之后声音开始，不是敲击"), ("en", "sound starting after digital silence, not a knock"))),
+    "precursor": Text((("zh", "紧接着有更响的敲击，这只是前兆"), ("en", "a lesser sound just before a louder knock"))),
     "tone": Text((("zh", "没有敲击声的短促音调（水滴？）"), ("en", "a short tone with no strike in it (a drip?)"))),
     "outlier": Text((("zh", "比同组敲击弱得多且不合节奏，是别的声音"),
                      ("en", "much fainter than the rest of its group and off the beat: another sound"))),
@@ -296,6 +306,22 @@ class KnockDetector:
         self._next = stop
         return found
 
+    def _swell_reason(self, frame: int, low: int) -> str | None:
+        """"swell" when the upper bands climbed slowly to their peak (judged only when they stand well clear of
+        the noise: a thud on rock hardly reaches them)."""
+        b = frame - self._p0
+        start = max(0, b - PRECURSOR_FRAMES)
+        high = self._power[start:b + MEASURE_FRAMES + 1, low:].sum(axis=1)
+        peak = int(np.argmax(high[b - start:])) + b - start
+        floor = float((10.0 ** (self._noise[frame - self._n0, low:] / 10.0)).sum())
+        if high[peak] < 10.0 * floor:
+            return None
+        reach = int(np.argmax(high >= 0.5 * high[peak]))  # where it comes within 3 dB of its peak
+        quiet = np.flatnonzero(high[:reach] < 0.1 * high[peak])
+        if quiet.size and reach - quiet[-1] >= SWELL_FRAMES:
+            return "swell"
+        return None
+
     def _after_silence(self, frame: int) -> bool:
         floor = 10.0 ** (self._noise[frame - self._n0] / 10.0)
         return float(_db(floor.sum())) < DIGITAL_SILENCE_DB
@@ -321,10 +347,12 @@ class KnockDetector:
         last = self._last
         if last is not None:
             since = time_s - last.time_s
-            if since < self.refractory_s or (since < self.soft_refractory_s
-                                             and level_db < last.level_db - ECHO_DROP_DB):
+            louder = strong and level_db >= last.level_db + REPLACE_DB
+            if not louder and (since < self.refractory_s or (since < self.soft_refractory_s
+                                                             and level_db < last.level_db - ECHO_DROP_DB)):
                 return RejectedImpulse(time_s, "echo", snr_db, level_db) if strong else None
-        reason = _shape_reason(high[onset:], high_noise[onset:]) or _tone_reason(power[p] - noise[p], low)
+        reason = (_shape_reason(high[onset:], high_noise[onset:]) or _tone_reason(power[p] - noise[p], low)
+                  or self._swell_reason(frame, low))
         if reason is None and self._after_silence(frame):
             later = self._power[frame - self._p0 + STEP_FRAMES[0]:frame - self._p0 + STEP_FRAMES[1]].sum(axis=1)
             if later.size and float(_db(later.min())) > level_db - STEP_DROP_DB:

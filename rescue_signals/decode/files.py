@@ -133,7 +133,7 @@ class _Track:
                 self.groups.append(event.group)
             else:
                 self.rejected.append(event)
-                if event.reason == "outlier":  # reported as a knock when heard; its group showed otherwise
+                if event.reason in ("outlier", "precursor"):  # reported as a knock when heard, taken back since
                     self.knocks = [k for k in self.knocks if k.time_s != event.time_s]
 
     def result(self, path: str, info, duration_s: float, codebook: Codebook, problem: str | None) -> DecodeResult:

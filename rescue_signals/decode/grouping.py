@@ -34,10 +34,10 @@ SEEN_GAP_MIN_FACTOR = 1.6
 RECENT_INTERVALS = 4
 """Intervals of the current group that define its spacing."""
 
-OUTLIER_DB = 25.0
+OUTLIER_DB = 20.0
 """A knock this much fainter than the median of its group is another sound (a touch, a scrape, a click)..."""
 
-OFFBEAT_DB = 15.0
+OFFBEAT_DB = 10.0
 """...and so is one this much fainter that falls between two beats of the group."""
 
 RHYTHM_TOLERANCE = 0.2
@@ -162,6 +162,12 @@ class Grouper:
         self._current.append(knock)
         return closed
 
+    def retract(self, within_s: float, time_s: float) -> KnockEvent | None:
+        """Take back the open group's last knock if it lies within ``within_s`` before ``time_s``."""
+        if self._current and time_s - self._current[-1].time_s < within_s:
+            return self._current.pop()
+        return None
+
     def advance(self, now_s: float) -> list[KnockGroup]:
         """Close the open group if the silence up to ``now_s`` (no knock before it unheard) is long enough.
 
@@ -196,20 +202,42 @@ class Grouper:
 
 
 def _without_outliers(knocks: list[KnockEvent]) -> tuple[tuple[KnockEvent, ...], tuple[KnockEvent, ...]]:
-    """The group's knocks without the ones far fainter than the rest (and those dropped)."""
+    """The group's knocks without the sounds that are far fainter than its knocks (and those dropped).
+
+    Dropped: anything :data:`OUTLIER_DB` under the group's median level; and anything :data:`OFFBEAT_DB` under it
+    that is off the beat: between two beats, or before the first or after the last at a spacing unlike the rest.
+    """
     if len(knocks) < 3:
         return tuple(knocks), ()
     levels = np.array([k.level_db for k in knocks])
     times = np.array([k.time_s for k in knocks])
     typical = float(np.median(levels))
     keep = levels > typical - OUTLIER_DB
-    for i in np.flatnonzero(levels <= typical - OFFBEAT_DB):
-        if 0 < i < len(knocks) - 1 and keep[i]:
-            others = np.delete(times, i)
-            spacing = float(np.median(np.diff(others)))
-            # Without it, its neighbours are one beat apart: it fell between two beats.
-            if 0.75 * spacing <= times[i + 1] - times[i - 1] <= 1.35 * spacing:
-                keep[i] = False
+    faint = levels <= typical - OFFBEAT_DB
+
+    def beat() -> float:
+        kept = times[keep & ~faint]
+        return float(np.median(np.diff(kept))) if kept.size >= 2 else 0.0
+
+    spacing = beat()
+    if spacing <= 0:
+        return tuple(knocks), ()
+    on_beat = (0.8 * spacing, 1.25 * spacing)
+    for i in np.flatnonzero(faint & keep):
+        if 0 < i < len(knocks) - 1 and on_beat[0] <= times[i + 1] - times[i - 1] <= on_beat[1]:
+            keep[i] = False  # without it, its neighbours are one beat apart: it fell between two beats
+    # Faint sounds trailing (or leading) the group at a spacing unlike the group's.
+    for order in (range(len(knocks) - 1, 0, -1), range(0, len(knocks) - 1)):
+        for i in order:
+            if not keep[i]:
+                continue
+            neighbours = [j for j in (range(i - 1, -1, -1) if order.step < 0 else range(i + 1, len(knocks)))
+                          if keep[j]]
+            if not faint[i] or not neighbours:
+                break
+            if on_beat[0] <= abs(times[i] - times[neighbours[0]]) <= on_beat[1]:
+                break
+            keep[i] = False
     if keep.sum() < 2:
         return tuple(knocks), ()
     return (tuple(k for k, ok in zip(knocks, keep) if ok), tuple(k for k, ok in zip(knocks, keep) if not ok))
