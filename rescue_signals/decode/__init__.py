@@ -9,11 +9,12 @@ The stages, each in its own module: :mod:`.features` (band powers of 5 ms frames
 :mod:`.reading` (the protocol's reading, the probable sender, confidence and warnings).
 """
 
-from rescue_signals.decode.decoder import Event, GroupEvent, KnockDecoder, Trace
+from rescue_signals.decode.decoder import RETRACTIONS, Event, GroupEvent, KnockDecoder, Trace, standing_knocks
 from rescue_signals.decode.detector import REASONS, KnockEvent, RejectedImpulse
 from rescue_signals.decode.files import AUDIO_SUFFIXES, audio_files, decode_channels, decode_file
 from rescue_signals.decode.reading import DecodedGroup
 from rescue_signals.decode.result import DecodeResult
 
 __all__ = ["AUDIO_SUFFIXES", "DecodeResult", "DecodedGroup", "Event", "GroupEvent", "KnockDecoder", "KnockEvent",
-           "REASONS", "RejectedImpulse", "Trace", "audio_files", "decode_channels", "decode_file"]
+           "REASONS", "RETRACTIONS", "RejectedImpulse", "Trace", "audio_files", "decode_channels", "decode_file",
+           "standing_knocks"]

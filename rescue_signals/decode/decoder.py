@@ -202,7 +202,8 @@ class KnockDecoder:
     def _handle(self, detections) -> list[Event]:
         events: list[Event] = []
         for found in detections:
-            events += self._close(self._grouper.advance(found.time_s))
+            if not (isinstance(found, RejectedImpulse) and found.reason == "step"):  # a step looks back
+                events += self._close(self._grouper.advance(found.time_s))
             if isinstance(found, FaintPeak):
                 if self._grouper.pending:
                     self._faint.append(found)
@@ -218,6 +219,8 @@ class KnockDecoder:
                     self._grouper.add(missed.knock)
                     events.append(missed.knock)
                 self._grouper.add(found)
+            elif found.reason == "step":
+                self._grouper.remove(found.time_s)
             elif found.reason != "echo" and self._grouper.pending:
                 self._rejected.append(found)
             events.append(found)
@@ -241,6 +244,16 @@ class KnockDecoder:
             self._rejected = [r for r in self._rejected if r.time_s > end]
             events.append(GroupEvent(decoded, reading))
         return events
+
+
+RETRACTIONS = ("outlier", "precursor", "step")
+"""Reasons of a :class:`RejectedImpulse` that takes back a knock reported earlier (same ``time_s``)."""
+
+
+def standing_knocks(events) -> list[KnockEvent]:
+    """The knocks among ``events`` that still stand once later retractions are applied."""
+    taken_back = {e.time_s for e in events if isinstance(e, RejectedImpulse) and e.reason in RETRACTIONS}
+    return [e for e in events if isinstance(e, KnockEvent) and e.time_s not in taken_back]
 
 
 def _mono(block: np.ndarray) -> np.ndarray:

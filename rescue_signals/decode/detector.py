@@ -54,14 +54,13 @@ or a touch before the strike, or the fast high end of a knock dispersed along st
 PRECURSOR_RATIO = 4.0
 """...if the later novelty is this many times higher."""
 
-DIGITAL_SILENCE_DB = -90.0
-"""A noise floor below this (over all bands) is digital silence: a recording or a stream that has not begun."""
-
 STEP_FRAMES = (48, 64)
-"""After digital silence, a rise must have fallen by :data:`STEP_DROP_DB` between these frames (0.26-0.34 s on)..."""
+"""A knock's rise above the noise must have fallen by :data:`STEP_DROP_DB` between these frames after it (0.26 to
+0.34 s on)..."""
 
 STEP_DROP_DB = 3.0
-"""...or it is sound starting (playback beginning, a channel opening), not a knock."""
+"""...or it was a lasting step in level (sound starting, a gain change, a machine switched on), and the knock
+reported is taken back. Steel rings long, but its ring loses more than this in 0.3 s."""
 
 SWELL_FRAMES = 5
 """A sound that takes this many frames (27 ms) or more to climb from 10 dB to 3 dB under its peak swells (a
@@ -97,7 +96,8 @@ REASONS = {
     "echo": Text((("zh", "回声或回弹，并入前一次敲击"), ("en", "echo or rebound, counted with the knock before it"))),
     "click": Text((("zh", "极短的咔嗒声，不是敲击"), ("en", "a click too short to be a knock"))),
     "swell": Text((("zh", "声音逐渐增强，不是敲击（人声？）"), ("en", "a sound that swells up, not a strike (a voice?)"))),
-    "start": Text((("zh", "静音之后声音开始，不是敲击"), ("en", "sound starting after digital silence, not a knock"))),
+    "step": Text((("zh", "声音持续变响（开始播放、增益改变或机器启动），不是敲击"),
+                  ("en", "a lasting rise in level (sound starting, a gain change, a machine), not a knock"))),
     "precursor": Text((("zh", "紧接着有更响的敲击，这只是前兆"), ("en", "a lesser sound just before a louder knock"))),
     "tone": Text((("zh", "没有敲击声的短促音调（水滴？）"), ("en", "a short tone with no strike in it (a drip?)"))),
     "outlier": Text((("zh", "比同组敲击弱得多且不合节奏，是别的声音"),
@@ -175,7 +175,8 @@ class FaintPeak:
 
 
 Detection = KnockEvent | RejectedImpulse | FaintPeak
-"""What the detector reports, in time order."""
+"""What the detector reports, in time order; except that a knock found 0.3 s later to have been a lasting step in
+level is taken back by a :class:`RejectedImpulse` with reason ``"step"`` and the knock's time."""
 
 
 class KnockDetector:
@@ -210,6 +211,7 @@ class KnockDetector:
         self._n0 = 0
         self._next = 0  # first frame not yet decided
         self._last: KnockEvent | None = None
+        self._watch: list[tuple[int, KnockEvent, float]] = []  # knocks to check for a lasting step
         self.trace: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     def keep_trace(self) -> None:
@@ -296,15 +298,29 @@ class KnockDetector:
             if (nov[i + 1:i + PRECURSOR_FRAMES + 1] >= PRECURSOR_RATIO * nov[i]).any():
                 continue
             frame = i + self._n0
-            if (not final and self._after_silence(frame)
-                    and frame + STEP_FRAMES[1] > self._p0 + len(self._power)):
-                stop = frame  # wait until it is clear whether the sound decays
-                break
+            found += self._steps(frame)
             detection = self._judge(frame)
             if detection is not None:
                 found.append(detection)
         self._next = stop
-        return found
+        return found + self._steps(None if final else self._p0 + len(self._power))
+
+    def _steps(self, upto: int | None) -> list[RejectedImpulse]:
+        """Knocks reported earlier whose rise has not decayed by frame ``upto`` (None: the end of the stream):
+        lasting steps in level, taken back. Checked in frame order, so the same stream gives the same events
+        whatever its blocks."""
+        out = []
+        end = self._p0 + len(self._power)
+        limit = end if upto is None else min(upto, end)
+        while self._watch and (upto is None or self._watch[0][0] + STEP_FRAMES[1] <= limit):
+            frame, knock, floor = self._watch.pop(0)
+            later = self._power[max(0, frame + STEP_FRAMES[0] - self._p0):frame + STEP_FRAMES[1] - self._p0]
+            if not len(later):
+                continue
+            excess = float(later.sum(axis=1).min()) - floor
+            if excess > 10.0 ** ((knock.level_db - STEP_DROP_DB) / 10.0) - floor:
+                out.append(RejectedImpulse(knock.time_s, "step", knock.snr_db, knock.level_db))
+        return out
 
     def _swell_reason(self, frame: int, low: int) -> str | None:
         """"swell" when the upper bands climbed slowly to their peak (judged only when they stand well clear of
@@ -321,10 +337,6 @@ class KnockDetector:
         if quiet.size and reach - quiet[-1] >= SWELL_FRAMES:
             return "swell"
         return None
-
-    def _after_silence(self, frame: int) -> bool:
-        floor = 10.0 ** (self._noise[frame - self._n0] / 10.0)
-        return float(_db(floor.sum())) < DIGITAL_SILENCE_DB
 
     def _judge(self, frame: int) -> Detection | None:
         i = frame - self._n0
@@ -353,10 +365,6 @@ class KnockDetector:
                 return RejectedImpulse(time_s, "echo", snr_db, level_db) if strong else None
         reason = (_shape_reason(high[onset:], high_noise[onset:]) or _tone_reason(power[p] - noise[p], low)
                   or self._swell_reason(frame, low))
-        if reason is None and self._after_silence(frame):
-            later = self._power[frame - self._p0 + STEP_FRAMES[0]:frame - self._p0 + STEP_FRAMES[1]].sum(axis=1)
-            if later.size and float(_db(later.min())) > level_db - STEP_DROP_DB:
-                reason = "start"
         if reason is not None:
             return RejectedImpulse(time_s, reason, snr_db, level_db) if strong else None
         excess = np.maximum(power[p] - noise[p], 0.0)
@@ -365,11 +373,15 @@ class KnockDetector:
         if not strong:
             return FaintPeak(knock, novelty)
         self._last = knock
+        self._watch.append((frame, knock, float(noise[p].sum())))
         return knock
 
     def _trim(self) -> None:
         keep = self._next - PEAK_RADIUS_FRAMES - 1
-        cut = min(keep, self._features_done - BEFORE_FRAMES - 1) - self._p0
+        keep_power = min(keep, self._features_done - BEFORE_FRAMES - 1)
+        if self._watch:
+            keep_power = min(keep_power, self._watch[0][0] + STEP_FRAMES[0])
+        cut = keep_power - self._p0
         if cut > 0:
             self._power = self._power[cut:]
             self._p0 += cut

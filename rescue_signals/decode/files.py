@@ -13,7 +13,7 @@ import numpy as np
 
 from rescue_signals.audiofile import AudioReader
 from rescue_signals.codebook import Codebook, Text
-from rescue_signals.decode.decoder import GroupEvent, KnockDecoder
+from rescue_signals.decode.decoder import RETRACTIONS, GroupEvent, KnockDecoder
 from rescue_signals.decode.detector import KnockEvent, RejectedImpulse
 from rescue_signals.decode.result import DecodeResult
 from rescue_signals.errors import UsageError
@@ -133,7 +133,7 @@ class _Track:
                 self.groups.append(event.group)
             else:
                 self.rejected.append(event)
-                if event.reason in ("outlier", "precursor"):  # reported as a knock when heard, taken back since
+                if event.reason in RETRACTIONS:  # reported as a knock when heard, taken back since
                     self.knocks = [k for k in self.knocks if k.time_s != event.time_s]
 
     def result(self, path: str, info, duration_s: float, codebook: Codebook, problem: str | None) -> DecodeResult:

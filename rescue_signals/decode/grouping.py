@@ -168,6 +168,14 @@ class Grouper:
             return self._current.pop()
         return None
 
+    def remove(self, time_s: float) -> bool:
+        """Take the knock at ``time_s`` out of the open group; False if it is not there."""
+        for i, knock in enumerate(self._current):
+            if knock.time_s == time_s:
+                del self._current[i]
+                return True
+        return False
+
     def advance(self, now_s: float) -> list[KnockGroup]:
         """Close the open group if the silence up to ``now_s`` (no knock before it unheard) is long enough.
 
