@@ -176,7 +176,7 @@ class FrameAnalyzer:
         self._pending = np.zeros(0, dtype=np.float32)
         if not frames:
             return self._frames(x)
-        power = _power(x.reshape(-1, lay.frame_len) * self._short_window, lay.high_weights, lay.high_bins)
+        power = _power(_windowed(x.reshape(-1, lay.frame_len), self._short_window), lay.high_weights, lay.high_bins)
         if lay.low_bands:
             low = np.repeat(self._last_low, frames, axis=0)
             power = np.concatenate((low, power), axis=1)
@@ -189,9 +189,9 @@ class FrameAnalyzer:
     def _frames(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         lay = self.layout
         short = x.reshape(-1, lay.frame_len)
-        power = _power(short * self._short_window, lay.high_weights, lay.high_bins)
+        power = _power(_windowed(short, self._short_window), lay.high_weights, lay.high_bins)
         if lay.low_bands:
-            low = _power(x.reshape(-1, lay.frame_len * LONG_FRAMES) * self._long_window, lay.low_weights,
+            low = _power(_windowed(x.reshape(-1, lay.frame_len * LONG_FRAMES), self._long_window), lay.low_weights,
                          lay.low_bins)
             if len(low):
                 self._last_low = low[-1:]
@@ -215,6 +215,12 @@ class FrameAnalyzer:
     def dc_offset(self) -> float:
         """Mean of every sample seen so far (full scale = 1)."""
         return self.sample_sum / self.samples_seen if self.samples_seen else 0.0
+
+
+def _windowed(frames: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """Frames less their own mean, windowed: a DC offset would otherwise leak through the window into every
+    band and drown the knocks."""
+    return (frames - frames.mean(axis=1, keepdims=True)) * window
 
 
 def _power(frames: np.ndarray, weights: np.ndarray, bins: tuple[int, int]) -> np.ndarray:

@@ -40,8 +40,11 @@ OUTLIER_DB = 20.0
 OFFBEAT_DB = 10.0
 """...and so is one this much fainter that falls between two beats of the group."""
 
-RHYTHM_TOLERANCE = 0.2
-"""A faint peak within this share of the spacing from where a missing knock was due counts as that knock."""
+RHYTHM_TOLERANCE = 0.15
+"""A faint peak within this share of the spacing from where a missing knock was due counts as that knock..."""
+
+WEAK_KNOCK_DB = 14.0
+"""...if it is at most this much fainter than the group's knocks (a weak blow, not another sound)."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,8 @@ class Grouper:
         if abs(time_s - last - 2 * spacing) > 2 * RHYTHM_TOLERANCE * spacing:
             return None
         due = 0.5 * (last + time_s)
-        near = [f for f in faint if abs(f.time_s - due) <= RHYTHM_TOLERANCE * spacing]
+        quietest = float(np.median([k.level_db for k in self._current])) - WEAK_KNOCK_DB
+        near = [f for f in faint if abs(f.time_s - due) <= RHYTHM_TOLERANCE * spacing and f.knock.level_db >= quietest]
         return max(near, key=lambda f: f.novelty) if near else None
 
     def threshold_s(self) -> float:
