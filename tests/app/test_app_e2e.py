@@ -5,7 +5,6 @@ hook ``--event-log``), including when the last knock of each trial actually reac
 test presses the answer key a known delay after that moment, then reads the records file the app wrote and checks
 that the saved reaction times are those delays.
 """
-import fcntl
 import json
 import os
 import shutil
@@ -106,14 +105,6 @@ class App:
         return self.proc.returncode
 
 
-@pytest.fixture
-def sound_card_lock():
-    """Loopback tests of several people share the virtual sound card: one at a time."""
-    with open("/tmp/rescue-audio.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
 class Loopback:
     """Records the sound card's output (the default input is its monitor), every block stamped in monotonic s."""
 
@@ -155,8 +146,7 @@ def until(moment_s: float) -> None:
         pass
 
 
-def test_a_listen_drill_in_the_real_app_saves_the_reaction_times_it_was_given(tmp_path, artifacts_dir,
-                                                                               sound_card_lock):
+def test_a_listen_drill_in_the_real_app_saves_the_reaction_times_it_was_given(tmp_path, artifacts_dir):
     assert shutil.which("xdotool") and shutil.which("import"), "xdotool and ImageMagick are needed"
     scenario = tmp_path / "e2e.yaml"
     scenario.write_text(SCENARIO, encoding="utf-8")

@@ -3,7 +3,6 @@
 On the test machine the default input is the monitor of the (virtual) sound card's output, so knocks played on the
 output by the test stand for a person knocking on the table in front of the laptop.
 """
-import fcntl
 
 import pygame
 import pytest
@@ -16,14 +15,7 @@ from rescue_signals.synth import Conditions, render_sequence
 pytestmark = pytest.mark.devices
 
 
-@pytest.fixture
-def sound_card_lock():
-    with open("/tmp/rescue-audio.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
-def test_knocks_heard_by_the_microphone_are_counted_and_graded(sound_card_lock, artifacts_dir):
+def test_knocks_heard_by_the_microphone_are_counted_and_graded(artifacts_dir):
     from rescue_signals.audio import SAMPLE_RATE, Player
 
     cb = default_codebook()
