@@ -199,6 +199,9 @@ class Player:
     sample_rate : int, Hz
     device : int or str, optional
         Output device (index or part of its name); the default output if None.
+    latency : str or float
+        PortAudio's ``"low"``, ``"high"`` or seconds. High by default: a few tens of ms cost nothing (every knock's
+        time at the output is reported), while a busy machine underruns a low-latency stream, which clicks.
 
     Raises
     ------
@@ -209,7 +212,7 @@ class Player:
     STALL_S = 1.0
     """No callback for this long means the device stopped, s."""
 
-    def __init__(self, sample_rate: int = SAMPLE_RATE, device=None, *, latency: str | float = "low"):
+    def __init__(self, sample_rate: int = SAMPLE_RATE, device=None, *, latency: str | float = "high"):
         sd = _sounddevice()
         self.sample_rate = int(sample_rate)
         self.device = device
@@ -381,10 +384,13 @@ class Capture:
         Input device (index or part of its name); the default input if None.
     channel : int
         0-based input channel to keep.
+    latency : str or float
+        PortAudio's ``"low"``, ``"high"`` or seconds; high by default, so a busy machine does not lose input
+        (block times are stamped from the device clock whatever the latency).
     """
 
     def __init__(self, sample_rate: int = SAMPLE_RATE, block_size: int = 1024, device=None, channel: int = 0, *,
-                 latency: str | float = "low"):
+                 latency: str | float = "high"):
         self.sample_rate = int(sample_rate)
         self.block_size = int(block_size)
         self.device = device

@@ -30,23 +30,23 @@ FATIGUE_KNOCKS = 10
 
 
 @dataclass(frozen=True)
-class PlannedKnock:
-    """One knock as the sender struck it.
+class KnockTruth:
+    """One knock as the sender struck it: the ground truth a rendering records.
 
     Attributes
     ----------
     time_s : float, s
-        When the striker hits, from the start of the rendering.
+        Onset at the listener, from the start of the rendering.
     group : int
         0-based index of the group it belongs to.
     strength : float
-        Force relative to a normal knock (1.0).
+        Strike force relative to a normal knock (1.0).
     kind : str
-        ``"knock"``, ``"double"`` (followed by a rebound strike) or ``"weak"``.
+        ``"knock"``, ``"double"`` (followed by a rebound impact; still one knock) or ``"weak"``.
     rebound_s : float or None, s
-        For a double strike, the delay of the second impact after ``time_s``.
+        For a double strike, the delay of the rebound impact after ``time_s``.
     rebound_strength : float or None
-        For a double strike, the force of the second impact.
+        For a double strike, the force of the rebound impact.
     """
 
     time_s: float
@@ -70,7 +70,7 @@ def knock_spacing_s(codebook: Codebook, conditions: Conditions) -> float:
 
 
 def plan_group(count: int, *, index: int, start_s: float, spacing_s: float, conditions: Conditions,
-               rng: np.random.Generator) -> list[PlannedKnock]:
+               rng: np.random.Generator) -> list[KnockTruth]:
     """The knocks of one group.
 
     Parameters
@@ -102,7 +102,7 @@ def plan_group(count: int, *, index: int, start_s: float, spacing_s: float, cond
             kind = DOUBLE
             rebound_s = float(rng.uniform(0.018, 0.06))
             rebound_strength = strength * float(rng.uniform(0.25, 0.5))
-        knocks.append(PlannedKnock(time_s, index, strength, kind, rebound_s, rebound_strength))
+        knocks.append(KnockTruth(time_s, index, strength, kind, rebound_s, rebound_strength))
         # Spacing to the next knock: drift is a slow random walk, jitter is fresh each knock.
         walk += rng.normal(0.0, c.drift / np.sqrt(FATIGUE_KNOCKS))
         factor = (1.0 + walk) * (1.0 + float(np.clip(rng.normal(0.0, c.jitter), -0.5, 0.5))) * (1.0 + 0.5 * tired)

@@ -170,54 +170,56 @@ def make_instrument(medium: str, *, rng: np.random.Generator, sample_rate: int) 
     return Instrument(**{**inst.__dict__, "_norm": float(np.max(np.abs(probe))) or 1.0})
 
 
-def _split(freqs: np.ndarray, decays: np.ndarray, shapes: np.ndarray, levels: np.ndarray, *, spread: float):
+def _series(f0_hz: float, ratios, *, decay_s: float, damping_hz: float, first_shape: int, tilt: float):
+    """Modes at ``f0_hz * ratios``: (frequencies, decays, shapes, levels); higher modes decay faster and are
+    weaker by ``tilt``."""
+    freqs = f0_hz * np.asarray(ratios, dtype=float)
+    k = np.arange(freqs.size)
+    return freqs, decay_s / (1.0 + freqs / damping_hz), first_shape + k.astype(float), 1.0 / (1.0 + k) ** tilt
+
+
+def _add(modes, freqs, decays, shapes, levels):
+    """``modes`` with more modes appended."""
+    return tuple(np.concatenate([a, np.atleast_1d(np.asarray(b, dtype=float))])
+                 for a, b in zip(modes, (freqs, decays, shapes, levels)))
+
+
+def _split(modes, *, spread: float):
     """Each mode as a close pair (a round body's two orientations), which makes the ring beat slowly."""
+    freqs, decays, shapes, levels = modes
     return (np.concatenate([freqs * (1 - spread), freqs * (1 + spread)]), np.concatenate([decays, decays]),
             np.concatenate([shapes, shapes]), np.concatenate([levels, levels * 0.7]))
 
 
 def _pipe(rng, sr) -> Instrument:
-    f0 = rng.uniform(420.0, 650.0)
-    freqs = f0 * _PIPE_RATIOS
-    decays = 0.32 / (1.0 + freqs / 2500.0)
-    shapes = np.arange(2, 2 + freqs.size, dtype=float)
-    levels = 1.0 / (1.0 + np.arange(freqs.size)) ** 0.6
+    modes = _series(rng.uniform(420.0, 650.0), _PIPE_RATIOS, decay_s=0.32, damping_hz=2500.0, first_shape=2,
+                    tilt=0.6)
     # Low bending mode of the pipe length between supports: the "bong" under the ring.
-    freqs = np.append(freqs, rng.uniform(110.0, 180.0))
-    decays = np.append(decays, 0.18)
-    shapes = np.append(shapes, 1.0)
-    levels = np.append(levels, 0.5)
-    f, d, s, lv = _split(freqs, decays, shapes, levels, spread=rng.uniform(0.002, 0.004))
+    modes = _add(modes, rng.uniform(110.0, 180.0), 0.18, 1.0, 0.5)
+    f, d, s, lv = _split(modes, spread=rng.uniform(0.002, 0.004))
     return Instrument("pipe", f, d, s, lv, contact_s=0.25e-3, burst_decay_s=0.6e-3, burst_level=0.25,
                       burst_lowpass_hz=9000.0, chirp_hz=(0.0, 0.0), duration_s=2.2, sample_rate=sr)
 
 
 def _rail(rng, sr) -> Instrument:
-    f0 = rng.uniform(170.0, 260.0)
-    freqs = f0 * _BEAM_RATIOS
-    decays = 0.45 / (1.0 + freqs / 2000.0)
-    shapes = np.arange(1, 1 + freqs.size, dtype=float)
-    levels = 1.0 / (1.0 + np.arange(freqs.size)) ** 0.4
+    modes = _series(rng.uniform(170.0, 260.0), _BEAM_RATIOS, decay_s=0.45, damping_hz=2000.0, first_shape=1,
+                    tilt=0.4)
     # Web and foot modes of the rail section: the high "ping".
-    ping = rng.uniform(1800.0, 3400.0, 3)
-    freqs = np.concatenate([freqs, ping])
-    decays = np.concatenate([decays, rng.uniform(0.06, 0.14, 3)])
-    shapes = np.concatenate([shapes, [3.0, 5.0, 7.0]])
-    levels = np.concatenate([levels, [0.6, 0.45, 0.3]])
-    return Instrument("rail", freqs, decays, shapes, levels, contact_s=0.3e-3, burst_decay_s=0.7e-3,
-                      burst_level=0.3, burst_lowpass_hz=8000.0, chirp_hz=(0.0, 0.0), duration_s=2.8, sample_rate=sr)
+    f, d, s, lv = _add(modes, rng.uniform(1800.0, 3400.0, 3), rng.uniform(0.06, 0.14, 3), [3.0, 5.0, 7.0],
+                       [0.6, 0.45, 0.3])
+    return Instrument("rail", f, d, s, lv, contact_s=0.3e-3, burst_decay_s=0.7e-3, burst_level=0.3,
+                      burst_lowpass_hz=8000.0, chirp_hz=(0.0, 0.0), duration_s=2.8, sample_rate=sr)
 
 
 def _drill_rod(rng, sr) -> Instrument:
     f0 = rng.uniform(900.0, 1300.0)
     stretch = rng.uniform(0.01, 0.03)
     k = np.arange(1, 8, dtype=float)
-    freqs = f0 * k * (1.0 + stretch * (k - 1))
-    decays = 0.16 / (1.0 + freqs / 6000.0)
-    levels = 1.0 / k ** 0.3
-    return Instrument("drill_rod", freqs, decays, k.copy(), levels, contact_s=0.15e-3, burst_decay_s=0.5e-3,
-                      burst_level=0.35, burst_lowpass_hz=12000.0, chirp_hz=(rng.uniform(5000, 7000), f0 * 0.8),
-                      duration_s=1.4, sample_rate=sr)
+    f, d, s, lv = _series(f0, k * (1.0 + stretch * (k - 1)), decay_s=0.16, damping_hz=6000.0, first_shape=1,
+                          tilt=0.3)
+    return Instrument("drill_rod", f, d, s, lv, contact_s=0.15e-3, burst_decay_s=0.5e-3, burst_level=0.35,
+                      burst_lowpass_hz=12000.0, chirp_hz=(rng.uniform(5000, 7000), f0 * 0.8), duration_s=1.4,
+                      sample_rate=sr)
 
 
 def _rock_hammer(rng, sr) -> Instrument:

@@ -19,6 +19,7 @@ from rescue_signals.codebook import Codebook
 from rescue_signals.errors import AudioFileError, UsageError
 from rescue_signals.protocol import Group, format_sequence, read_exchange
 from rescue_signals.synth import hand, mix, propagation
+from rescue_signals.synth.hand import KnockTruth
 from rescue_signals.synth.conditions import NEAR_DISTANCE_M, NOISES, Conditions
 from rescue_signals.synth.knock import make_instrument
 from rescue_signals.synth.noise import noise_bed
@@ -50,31 +51,6 @@ SIDECAR_NOTES = {
                        "alone over the whole file; null without noise",
     "group_gap_s": "silence from the last knock of a group to the first knock of the next",
 }
-
-
-@dataclass(frozen=True)
-class KnockTruth:
-    """One knock as struck.
-
-    Attributes
-    ----------
-    time_s : float, s
-        Onset at the listener, from the start of the rendering.
-    group : int
-        0-based index into :attr:`Rendering.groups`.
-    strength : float
-        Strike force relative to a normal knock (1.0).
-    kind : str
-        ``"knock"``, ``"double"`` or ``"weak"``.
-    rebound_s : float or None, s
-        For a double strike, the delay of the rebound impact.
-    """
-
-    time_s: float
-    group: int
-    strength: float
-    kind: str = hand.KNOCK
-    rebound_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -229,7 +205,7 @@ def render_sequence(groups, codebook: Codebook, conditions: Conditions, *, seed:
     streams = np.random.SeedSequence(int(seed)).spawn(4)
     hand_rng, instrument_rng, strike_rng, room_rng = (np.random.default_rng(s) for s in streams)
     roles = [r.sender for r in read_exchange(codebook, groups)]
-    planned: list[hand.PlannedKnock] = []
+    planned: list[KnockTruth] = []
     truths: list[GroupTruth] = []
     cursor_s = hand.LEAD_IN_S
     for index, (group, role) in enumerate(zip(groups, roles)):
@@ -304,7 +280,7 @@ def render_sequence(groups, codebook: Codebook, conditions: Conditions, *, seed:
                "snr_reference": "far side" if times_s is far_times_s else "all knocks"}
     return Rendering(
         samples=samples, sample_rate=sr,
-        knocks=tuple(KnockTruth(k.time_s, k.group, k.strength, k.kind, k.rebound_s) for k in planned),
+        knocks=tuple(planned),
         groups=tuple(truths), conditions=c, seed=int(seed), sequence=format_sequence(groups, codebook),
         clean=clean, snr_db_measured=snr_measured, group_gap_s=gap_s, codebook_gap_s=codebook.timing.group_gap_s,
         codebook_id=codebook.id, sources=sources)
