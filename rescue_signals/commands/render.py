@@ -9,6 +9,8 @@ import argparse
 import secrets
 from pathlib import Path
 
+import numpy as np
+
 from rescue_signals.audiofile import WRITE_FORMATS
 from rescue_signals.codebook import Codebook, default_codebook, load_codebook
 from rescue_signals.datafile import did_you_mean
@@ -17,6 +19,9 @@ from rescue_signals.protocol import parse_sequence, read_exchange
 from rescue_signals.synth import MEDIA, NOISES, RANGES, Conditions, Rendering, render_sequence, write_rendering
 
 _DEFAULTS = Conditions()
+
+FAINT = 10 ** (-50 / 20)
+"""Knocks peaking below -50 dBFS get a note that they are very faint."""
 
 
 def _ranged(field: str, unit: str = "", *, integer: bool = False):
@@ -181,6 +186,11 @@ def describe_conditions(rendering: Rendering, codebook: Codebook) -> list[str]:
         where = (f"{c.medium.replace('_', ' ')}: {codebook.role(c.far_side).name.get('en')} {c.distance_m:g} m away, "
                  f"{near} close by")
     lines = [where + f"; reverb {c.reverb:g}"]
+    peak = float(np.max(np.abs(rendering.clean))) if rendering.clean.size else 0.0
+    if peak < FAINT:
+        level = f"{20 * np.log10(peak):.0f} dBFS" if peak > 0 else "silence"
+        lines.append(f"note: the knocks are very faint at this distance (peak {level}); turn the volume up, or "
+                     f"come closer with --distance")
     noise = [*c.noises] + (["own recordings"] if rendering.sources.get("noise") else [])
     if noise:
         lines.append(f"noise {'+'.join(noise)} at SNR {rendering.snr_db_measured:.1f} dB")

@@ -136,3 +136,25 @@ def test_play_command_is_heard_on_the_sound_card():
     assert "no sound" not in err
     assert "R3 rescuers: received, understood" in out and out.count("●") == 3
     assert len(find_knocks_s(recorded, SR)) == 3
+
+
+def test_play_carries_on_silently_when_the_device_goes_away(capsys):
+    import io
+    import threading
+
+    from rescue_signals.audio import Player
+    from rescue_signals.commands.play import show_timeline
+
+    cb = default_codebook()
+    rendering = render_sequence(parse_sequence("R4", cb), cb, Conditions(medium="rock_hammer", tempo=2.0), seed=5)
+    out = io.StringIO()
+    player = Player(sample_rate=SR)
+    try:
+        # What an unplugged card looks like from here: the stream stops calling back half way through the group.
+        threading.Timer(rendering.knocks[1].time_s + 0.2, player._stream.stop).start()
+        mode = show_timeline(rendering, cb, lang="en", player=player, out=out)
+    finally:
+        player.close()
+    assert mode == "lost"
+    assert "sound lost" in capsys.readouterr().err
+    assert out.getvalue().count("●") + out.getvalue().count("*") == 4  # every knock still shown
