@@ -192,7 +192,13 @@ class LearnScene(Scene):
                 y = draw_text(surface, line, (inner.x, y), theme.font(22), theme.text, width_px=inner.width).bottom + 10
             return
         signal = cb.signal(card.signal_id)
-        boxes = row(pygame.Rect(inner.x, y, inner.width, inner.bottom - y), len(signal.senders), gap_px=20)
+        box_h = min(inner.bottom - y, 170)
+        boxes = row(pygame.Rect(inner.x, y, inner.width, box_h), len(signal.senders), gap_px=20)
+        y += box_h + 14
+        for line in (app.t(cb.precondition), *(app.t(r) for r in cb.rules[1:])):
+            if y + 24 > inner.bottom:
+                break
+            y = draw_text(surface, "· " + line, (inner.x, y), theme.font(18), theme.muted, width_px=inner.width).bottom + 4
         for box, rule in zip(boxes, signal.senders):
             colour = theme.role_colour(app.role_index(rule.role))
             pygame.draw.rect(surface, colour, box, width=3, border_radius=10)

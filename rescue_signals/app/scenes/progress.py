@@ -105,7 +105,7 @@ class ProgressScene(Scene):
         for p in self.labels:
             weak = p.label in self.weak
             pygame.draw.rect(surface, colours[p.label], (rect.x + 14, y + 8, 16, 16), border_radius=3)
-            ms = (p.reaction_s or 0) * 1000
+            ms = "—" if p.reaction_s is None else self.text("progress.ms", ms=p.reaction_s * 1000)
             text = self.text("progress.per_signal", name=label_text(app, p.label), acc=p.accuracy, ms=ms, n=p.trials)
             y = draw_text(surface, text, (rect.x + 40, y), theme.font(20, bold=weak),
                           theme.bad if weak else theme.text, width_px=rect.width - 54).bottom + 10
