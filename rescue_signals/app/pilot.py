@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pygame
 
+from rescue_signals.app.answers import answer_key
 from rescue_signals.app.clock import FrameClock, SteppedClock
 from rescue_signals.app.main import Stage, make_app
 from rescue_signals.app.settings import Settings
+from rescue_signals.codebook import HEADCOUNT
 
 
 class Pilot:
@@ -79,6 +81,22 @@ class Pilot:
         for ch in text:
             pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
         self.run(frames=2)
+
+    def answer(self, label: str, count: int | None = None, *, frames: int = 2) -> float:
+        """Answer "what was that?" as a trainee does: the signal's key, or H, the number and Enter for a headcount.
+
+        Returns the time the final key press is stamped with (the stepped clock's next frame).
+        """
+        if label == HEADCOUNT:
+            self.press(pygame.K_h, frames=1)
+            for ch in str(count):
+                self.press(pygame.K_0 + int(ch), unicode=ch, frames=1)
+            final = pygame.K_RETURN
+        else:
+            final = answer_key(self.app.codebook, label)
+        pressed_s = self.clock.now_s() + getattr(self.clock, "step_s", 0.0)
+        self.press(final, frames=frames)
+        return pressed_s
 
     def click(self, pos: tuple[int, int], *, button: int = 1, frames: int = 2) -> None:
         pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button))

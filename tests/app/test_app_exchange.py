@@ -2,7 +2,6 @@
 import numpy as np
 import pygame
 
-from rescue_signals.app.answers import answer_key
 from rescue_signals.app.partner import Conversation, Temper
 from rescue_signals.codebook import default_codebook
 
@@ -11,7 +10,6 @@ def play_exchange(p, *, mistake_at: int | None = None):
     """Play the trainee's side by the rules; returns the conversation."""
     scene = p.scene
     conv = scene.conversation
-    cb = p.app.codebook
     turns = 0
     for _ in range(60 * 240):
         if scene.phase == "done":
@@ -19,13 +17,7 @@ def play_exchange(p, *, mistake_at: int | None = None):
         if scene.recognise is not None:
             step = conv.steps[scene.recognise[0].step]
             p.run(seconds=0.4)
-            if step.kind == "headcount":
-                p.press(pygame.K_h)
-                for ch in str(step.count):
-                    p.press(pygame.K_0 + int(ch), unicode=ch)
-                p.press(pygame.K_RETURN)
-            else:
-                p.press(answer_key(cb, step.signal))
+            p.answer(step.signal, step.count)
         elif conv.trainee_turn and not scene.pad.knocks and scene.knocking is None:
             count = conv.due().count + (1 if turns == mistake_at else 0)
             turns += 1

@@ -34,15 +34,7 @@ def answer(p, delay_s):
     wait_for(p, "answer")
     exp = p.scene.trial.expected
     p.run(seconds=delay_s)
-    if exp.label == HEADCOUNT:
-        p.press(pygame.K_h, frames=1)
-        for ch in str(exp.count):
-            p.press(pygame.K_0 + int(ch), unicode=ch, frames=1)
-        final = pygame.K_RETURN
-    else:
-        final = answer_key(p.app.codebook, exp.label)
-    pressed_s = p.clock.time_s + p.clock.step_s  # events are stamped with the time of the frame that takes them
-    p.press(final, frames=1)
+    pressed_s = p.answer(exp.label, exp.count, frames=1)
     return p.scene.attempt, pressed_s
 
 

@@ -1,7 +1,6 @@
 """Progress: accuracy and reaction time per signal across sessions; the weakest signal highlighted."""
 import pygame
 
-from rescue_signals.app.answers import answer_key
 from rescue_signals.app.scenes.progress import ProgressScene
 from rescue_signals.codebook import HEADCOUNT
 
@@ -16,16 +15,8 @@ def run_drill(p, drill_file, *, wrong: str | None):
         if p.scene.phase == "answer":
             exp = p.scene.trial.expected
             p.run(seconds=0.5)
-            if exp.label == wrong:
-                other = next(s.id for s in cb.signals if s.id != wrong)
-                p.press(answer_key(cb, other))
-            elif exp.label == HEADCOUNT:
-                p.press(pygame.K_h)
-                for ch in str(exp.count):
-                    p.press(pygame.K_0 + int(ch), unicode=ch)
-                p.press(pygame.K_RETURN)
-            else:
-                p.press(answer_key(cb, exp.label))
+            given = next(s.id for s in cb.signals if s.id != wrong) if exp.label == wrong else exp.label
+            p.answer(given, exp.count)
             p.press(pygame.K_RETURN)
         p.run(frames=2)
 
