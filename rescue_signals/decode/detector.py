@@ -58,6 +58,12 @@ STEP_FRAMES = (48, 64)
 """A knock's rise above the noise must have fallen by :data:`STEP_DROP_DB` between these frames after it (0.26 to
 0.34 s on)..."""
 
+DIGITAL_SILENCE_POWER = 1e-10
+"""Below this power (-100 dB over all bands) a frame is digital silence: no signal, rather than a quiet one."""
+
+CUT_FROM_POWER = 1e-6
+"""A frame this loud (-60 dB) followed at once by digital silence was cut off, not decaying."""
+
 STEP_DROP_DB = 3.0
 """...or it was a lasting step in level (sound starting, a gain change, a machine switched on), and the knock
 reported is taken back. Steel rings long, but its ring loses more than this in 0.3 s."""
@@ -314,11 +320,16 @@ class KnockDetector:
         limit = end if upto is None else min(upto, end)
         while self._watch and (upto is None or self._watch[0][0] + STEP_FRAMES[1] <= limit):
             frame, knock, floor = self._watch.pop(0)
-            later = self._power[max(0, frame + STEP_FRAMES[0] - self._p0):frame + STEP_FRAMES[1] - self._p0]
+            after = self._power[max(0, frame - self._p0):frame + STEP_FRAMES[1] - self._p0].sum(axis=1)
+            later = after[STEP_FRAMES[0]:]
             if not len(later):
                 continue
-            excess = float(later.sum(axis=1).min()) - floor
-            if excess > 10.0 ** ((knock.level_db - STEP_DROP_DB) / 10.0) - floor:
+            excess = float(later.min()) - floor
+            lasting = excess > 10.0 ** ((knock.level_db - STEP_DROP_DB) / 10.0) - floor
+            # Out of digital silence and back into it at a stroke: an input starting up in fits, not a blow.
+            cut = (floor < DIGITAL_SILENCE_POWER
+                   and bool(((after[1:] < DIGITAL_SILENCE_POWER) & (after[:-1] > CUT_FROM_POWER)).any()))
+            if lasting or cut:
                 out.append(RejectedImpulse(knock.time_s, "step", knock.snr_db, knock.level_db))
         return out
 

@@ -3,10 +3,11 @@
 Each block of :data:`BLOCK_FRAMES` frames gives, per band, the median of a level and the spread (interquartile
 range) of a rise; a knock fills a few frames of a block and moves neither. The floor for a frame is the lowest
 block median of the :data:`HISTORY_BLOCKS` blocks before it ("minimum statistics"), and the spread is their mean
-spread. Frames of the very first block, which has no history, wait for that block to finish and use it as their
-own history.
+spread. Blocks of digital silence (no signal at all, as before a stream starts or between rendered knocks) are not
+history: a floor learnt from silence would make every ripple of the sound that follows look like a knock. A frame
+with no history yet waits for its own block to finish and is judged against it.
 
-Everything is keyed to absolute frame numbers, so the floor does not depend on how the stream was cut.
+Everything is keyed to frame and block numbers, so the floor does not depend on how the stream was cut.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ HISTORY_BLOCKS = 12
 a pump or a fan switching on."""
 
 MIN_SPREAD_DB = 1.0
-"""Lower bound of the spread, dB: keeps digital silence or a steady tone from making every ripple significant."""
+"""Lower bound of the spread, dB: keeps a steady tone from making every ripple significant."""
+
+SILENT_DB = -100.0
+"""A block whose median level is below this in every band is digital silence."""
 
 
 class NoiseFloor:
@@ -40,88 +44,102 @@ class NoiseFloor:
         self.reset()
 
     def reset(self) -> None:
-        self._frames = 0  # absolute index of the next frame to be given a floor
-        self._partial = self._rows(0)  # levels of the current, unfinished block
-        self._waiting = self._rows(0)  # first-block frames waiting for the first block to finish
-        self._medians = self._rows(0, 1)  # statistics of the last HISTORY_BLOCKS finished blocks
-        self._spreads = self._rows(0, 1)
+        self._frames = 0  # number of the next frame to be given a floor
+        self._partial = self._rows(0)  # rows of the current, unfinished block
+        self._waiting = self._rows(0)  # frames without history, waiting for their block to finish
         self._blocks = 0  # finished blocks so far
+        self._valid = 0  # finished blocks that were not digital silence
+        self._vcount = np.zeros(1, dtype=np.int64)  # valid blocks before block _vb0 + k, up to the open block
+        self._vb0 = 0
+        self._medians = self._rows(0, 1)  # statistics of the latest valid blocks (global valid numbers
+        self._spreads = self._rows(0, 1)  # self._valid - len .. self._valid - 1)
+        self._last_median = self._rows(0, 1)  # statistics of every block finished in the last call
+        self._last_spread = self._rows(0, 1)
+        self._last_first = 0
 
-    def feed(self, levels_db: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def feed(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Give frames their floor and spread.
 
         Parameters
         ----------
-        levels_db : ndarray, shape (frames, 2 * bands), dB
+        rows : ndarray, shape (frames, 2 * bands), dB
             Each row is the band levels followed by the band rises.
 
         Returns
         -------
         rows : ndarray, shape (k, 2 * bands)
-            The frames that have a floor now, in order. While the first block fills, k is 0; then the waiting
-            frames come out together.
+            The frames that have a floor now, in order: frames without history wait for their block to finish.
         floor_db, spread_db : ndarray, shape (k, bands)
         """
-        old_medians, old_spreads, old_blocks = self._medians, self._spreads, self._blocks
-        self._add_to_blocks(levels_db)
-        if old_blocks == 0:
-            self._waiting = np.concatenate((self._waiting, levels_db))
-            if self._blocks == 0:
-                return self._rows(0), self._rows(0, 1), self._rows(0, 1)
-            levels_db, self._waiting = self._waiting, self._rows(0)
-        floor, spread = self._floors(self._frames, len(levels_db), old_medians, old_spreads, old_blocks)
-        self._frames += len(levels_db)
-        return levels_db, floor, spread
+        self._add_to_blocks(rows)
+        pending = np.concatenate((self._waiting, rows)) if len(self._waiting) else rows
+        block = np.arange(self._frames, self._frames + len(pending)) // BLOCK_FRAMES
+        history = self._vcount[block - self._vb0]
+        ready = (history > 0) | (block < self._blocks)  # history, or their own block has finished
+        n = int(np.argmin(ready)) if not ready.all() else len(ready)  # in order: stop at the first that waits
+        self._waiting = pending[n:].copy()
+        out = pending[:n]
+        floor, spread = self._floors(block[:n], history[:n])
+        self._frames += n
+        return out, floor, spread
 
     def flush(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Frames still waiting (a stream shorter than one block), judged against themselves."""
-        levels_db, self._waiting = self._waiting, self._rows(0)
-        if not len(levels_db):
-            return levels_db, self._rows(0, 1), self._rows(0, 1)
-        med, spread = _block_stats(levels_db[None])
-        self._frames += len(levels_db)
-        n = len(levels_db)
-        return levels_db, np.repeat(med, n, axis=0), np.maximum(np.repeat(spread, n, axis=0), MIN_SPREAD_DB)
+        """Frames still waiting (the stream ended inside a block without history), judged against themselves."""
+        rows, self._waiting = self._waiting, self._rows(0)
+        if not len(rows):
+            return rows, self._rows(0, 1), self._rows(0, 1)
+        med, spread = _block_stats(rows[None])
+        self._frames += len(rows)
+        n = len(rows)
+        return rows, np.repeat(med, n, axis=0), np.maximum(np.repeat(spread, n, axis=0), MIN_SPREAD_DB)
 
     # -- internals ----------------------------------------------------------------------------------------------
     def _rows(self, n: int, width: int = 2) -> np.ndarray:
         return np.zeros((n, self.bands * width), dtype=np.float32)
 
-    def _add_to_blocks(self, levels_db: np.ndarray) -> None:
-        data = np.concatenate((self._partial, levels_db)) if len(self._partial) else levels_db
+    def _add_to_blocks(self, rows: np.ndarray) -> None:
+        data = np.concatenate((self._partial, rows)) if len(self._partial) else rows
         whole = len(data) // BLOCK_FRAMES
-        if whole:
-            med, spread = _block_stats(data[:whole * BLOCK_FRAMES].reshape(whole, BLOCK_FRAMES, 2 * self.bands))
-            keep = HISTORY_BLOCKS + whole
-            self._medians = np.concatenate((self._medians, med))[-keep:]
-            self._spreads = np.concatenate((self._spreads, spread))[-keep:]
-            self._blocks += whole
+        med, spread = _block_stats(data[:whole * BLOCK_FRAMES].reshape(whole, BLOCK_FRAMES, 2 * self.bands))
+        valid = (med > SILENT_DB).any(axis=1)
+        # Valid blocks before each of the blocks just finished and the new open one.
+        counts = self._valid + np.concatenate(([0], np.cumsum(valid)))
+        self._vcount = np.concatenate((self._vcount[:-1], counts))
+        first_needed = self._frames // BLOCK_FRAMES  # the block of the first frame not yet given a floor
+        cut = first_needed - self._vb0
+        if cut > 0:
+            self._vcount, self._vb0 = self._vcount[cut:], first_needed
+        self._last_first, self._last_median, self._last_spread = self._blocks, med, spread
+        if valid.any():
+            keep = HISTORY_BLOCKS + int(valid.sum())
+            self._medians = np.concatenate((self._medians, med[valid]))[-keep:]
+            self._spreads = np.concatenate((self._spreads, spread[valid]))[-keep:]
+        self._valid += int(valid.sum())
+        self._blocks += whole
         self._partial = data[whole * BLOCK_FRAMES:].copy()
 
-    def _floors(self, start: int, count: int, old_medians, old_spreads, old_blocks):
-        """Floor and spread of frames ``start .. start+count-1``, from the blocks before each frame's block."""
-        if count == 0:
+    def _floors(self, block: np.ndarray, history: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Floor and spread of frames in ``block`` with ``history`` valid blocks before them."""
+        if not len(block):
             return self._rows(0, 1), self._rows(0, 1)
-        # Statistics of blocks first_known .. self._blocks-1, in order (older history first).
-        new = self._blocks - old_blocks
-        medians = np.concatenate((old_medians, self._medians[len(self._medians) - new:]))
-        spreads = np.concatenate((old_spreads, self._spreads[len(self._spreads) - new:]))
-        first_known = self._blocks - len(medians)
-        b0, b1 = start // BLOCK_FRAMES, (start + count - 1) // BLOCK_FRAMES
-        # For block b the window is blocks max(0, b-K) .. b-1 (block 0 uses itself). Pad the front so every
-        # window has K rows: +inf never wins a minimum, and spreads are averaged over the real rows only.
-        pad = HISTORY_BLOCKS
-        med_p = np.concatenate((np.full((pad, self.bands), np.inf, np.float32), medians))
-        spr_p = np.concatenate((np.zeros((pad, self.bands), np.float32), spreads))
-        real = np.concatenate((np.zeros(pad, np.float32), np.ones(len(spreads), np.float32)))
-        blocks = np.arange(b0, b1 + 1)
-        hi = np.maximum(blocks, 1) - first_known + pad  # window end (exclusive) in the padded arrays
-        idx = hi[:, None] - np.arange(HISTORY_BLOCKS, 0, -1)[None, :]
-        floors = med_p[idx].min(axis=1)
-        weight = real[idx]
-        spread = (spr_p[idx] * weight[..., None]).sum(axis=1) / np.maximum(weight.sum(axis=1), 1)[:, None]
-        per_frame = np.arange(start, start + count) // BLOCK_FRAMES - b0
-        return floors[per_frame], np.maximum(spread[per_frame], MIN_SPREAD_DB)
+        floors = np.empty((len(block), self.bands), np.float32)
+        spreads = np.empty_like(floors)
+        own = history == 0
+        if own.any():  # no history: the frame's own (finished) block
+            i = block[own] - self._last_first
+            floors[own], spreads[own] = self._last_median[i], self._last_spread[i]
+        if (~own).any():
+            first = self._valid - len(self._medians)  # global valid number of self._medians[0]
+            pad = HISTORY_BLOCKS
+            med_p = np.concatenate((np.full((pad, self.bands), np.inf, np.float32), self._medians))
+            spr_p = np.concatenate((np.zeros((pad, self.bands), np.float32), self._spreads))
+            real = np.concatenate((np.zeros(pad, np.float32), np.ones(len(self._spreads), np.float32)))
+            hi = history[~own] - first + pad
+            idx = hi[:, None] - np.arange(HISTORY_BLOCKS, 0, -1)[None, :]
+            floors[~own] = med_p[idx].min(axis=1)
+            weight = real[idx]
+            spreads[~own] = (spr_p[idx] * weight[..., None]).sum(axis=1) / np.maximum(weight.sum(axis=1), 1)[:, None]
+        return floors, np.maximum(spreads, MIN_SPREAD_DB)
 
 
 def _block_stats(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
