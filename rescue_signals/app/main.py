@@ -61,8 +61,17 @@ class Stage:
 def mainloop(app: App, scene: Scene, surface: pygame.Surface, clock) -> None:
     """Run scenes until the window closes; ``clock.tick()`` paces the frames and collects the events."""
     stage = Stage(app, scene, surface)
-    while stage.frame(*clock.tick()):
-        pass
+    frames_s: list[float] = []  # frame intervals while a sound plays: the loop must not stall on audio
+    while True:
+        dt_s, events = clock.tick()
+        if app.speaker.current is not None and not app.speaker.current.done:
+            frames_s.append(dt_s)
+        if not stage.frame(dt_s, events):
+            break
+    if frames_s:
+        ms = np.asarray(frames_s) * 1000
+        app.log("frames", while_playing=len(ms), mean_fps=round(1000 / float(ms.mean()), 1),
+                p95_ms=round(float(np.percentile(ms, 95)), 1), max_ms=round(float(ms.max()), 1))
 
 
 def _resized(app: App, size: tuple[int, int]) -> pygame.Surface:

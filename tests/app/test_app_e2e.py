@@ -194,7 +194,7 @@ def test_a_listen_drill_in_the_real_app_saves_the_reaction_times_it_was_given(tm
     errors_ms = [round((r - d) * 1000, 1) for r, d in zip(saved, DELAYS_S)]
     (artifacts_dir / "app-e2e-reaction-errors.json").write_text(json.dumps(
         {"delays_s": DELAYS_S, "saved_reaction_s": saved, "errors_ms": errors_ms,
-         "recorded_minus_heard_ms": offsets_ms}, indent=1))
+         "recorded_minus_heard_ms": offsets_ms, "frames_while_playing": app.events("frames")}, indent=1))
     assert len(saved) == len(DELAYS_S)
     assert all(abs(e) <= TOLERANCE_S * 1000 for e in errors_ms), errors_ms
     assert all(abs(o) <= HEARD_TOLERANCE_S * 1000 for o in offsets_ms), offsets_ms
