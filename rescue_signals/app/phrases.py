@@ -98,6 +98,7 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "listen.sender": ("{role}在敲", "{role} knocking"),
     "listen.count": ("人数", "Headcount"),
     "listen.conditions": ("{medium} · {distance:g} 米 · {noise}", "{medium} · {distance:g} m · {noise}"),
+    "listen.facts": ("第 {level} 级 · 共 {n} 题 · 正确率达到 {acc:.0%} 即通过", "Level {level} · {n} trials · pass at {acc:.0%} right"),
     "listen.resume": ("继续（已答 {n} 题）", "continue ({n} answered)"),
     "listen.passed": ("通过本训练。", "Passed."),
     "listen.not_passed": ("尚未通过，再练一次。", "Not passed yet: try again."),

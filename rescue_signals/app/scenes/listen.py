@@ -21,7 +21,7 @@ from rescue_signals.app.timeline import draw_beats, draw_flash
 from rescue_signals.codebook import HEADCOUNT
 from rescue_signals.protocol import read_exchange
 
-MAX_LISTED = 9
+MAX_KEYED = 9  # drills 1-9 have a number key; the rest are reached with Tab and the arrows
 
 
 def describe_conditions(app, conditions) -> str:
@@ -128,13 +128,18 @@ class ListenScene(Scene):
     def build(self, rect):
         bottom = pygame.Rect(rect.x, rect.bottom - 56, rect.width, 56)
         if self.phase == "choose":
-            for i, scenario in enumerate(self.scenarios[:MAX_LISTED]):
-                r = pygame.Rect(rect.x, rect.y + 44 + i * 62, min(560, rect.width // 2), 52)
-                label = f"{scenario.level} · {self.app.t(scenario.title)}"
+            area = self._list_rect(rect)
+            rows = (len(self.scenarios) + 1) // 2
+            height = min(52, (area.height - 8 * rows) // max(1, rows))
+            width = (area.width - 12) // 2
+            for i, scenario in enumerate(self.scenarios):
+                r = pygame.Rect(area.x + (i // rows) * (width + 12), area.y + (i % rows) * (height + 8), width, height)
+                label = self.app.t(scenario.title)
                 unfinished = self.logbook.unfinished(scenario)
                 if unfinished is not None:
                     label += " · " + self.text("listen.resume", n=unfinished.trials_saved)
-                button = self.button(r, label, lambda s=scenario: self.begin(s), key=pygame.K_1 + i)
+                button = self.button(r, label, lambda s=scenario: self.begin(s),
+                                     key=pygame.K_1 + i if i < MAX_KEYED else None)
                 if scenario.id == self.app.settings.last_scenario and not self._chosen_once:
                     self._chosen_once = True
                     self.focus_on(button)
@@ -229,19 +234,8 @@ class ListenScene(Scene):
         theme, app = self.app.theme, self.app
         if self.phase == "choose":
             draw_text(surface, self.text("listen.choose"), rect.topleft, theme.font(24, bold=True), theme.text)
-            focused = self._focus if self._controls else 0
             if self.scenarios:
-                s = self.scenarios[min(focused, len(self.scenarios) - 1)]
-                box = pygame.Rect(rect.x + min(560, rect.width // 2) + 24, rect.y + 44,
-                                  rect.width - min(560, rect.width // 2) - 24, rect.height - 60)
-                draw_panel(surface, box, theme)
-                y = draw_text(surface, app.t(s.title), (box.x + 20, box.y + 16), theme.font(26, bold=True),
-                              theme.accent, width_px=box.width - 40).bottom + 10
-                y = draw_text(surface, app.t(s.summary), (box.x + 20, y), theme.font(20), theme.text,
-                              width_px=box.width - 40).bottom + 10
-                if s.story is not None:
-                    draw_text(surface, app.t(s.story), (box.x + 20, y), theme.font(18), theme.muted,
-                              width_px=box.width - 40)
+                self._draw_scenario(surface, self.scenarios[min(self._focus, len(self.scenarios) - 1)], rect)
             return
         if self.phase == "summary":
             self._draw_summary(surface, rect)
@@ -264,6 +258,25 @@ class ListenScene(Scene):
         if self.count.open:
             draw_text(surface, self.text("exchange.enter_count") + f": {self.count.digits}_", (rect.x, stage.bottom - 30),
                       theme.font(22, bold=True), theme.accent)
+
+    @staticmethod
+    def _list_rect(rect):
+        return pygame.Rect(rect.x, rect.y + 44, int(rect.width * 0.6), rect.height - 56)
+
+    def _draw_scenario(self, surface, s, rect):
+        """The highlighted drill: what it is about and what it takes to pass."""
+        app, theme = self.app, self.app.theme
+        area = self._list_rect(rect)
+        box = pygame.Rect(area.right + 24, area.y, rect.right - area.right - 24, area.height)
+        draw_panel(surface, box, theme)
+        x, w = box.x + 20, box.width - 40
+        y = draw_text(surface, app.t(s.title), (x, box.y + 16), theme.font(26, bold=True), theme.accent,
+                      width_px=w).bottom + 10
+        y = draw_text(surface, app.t(s.summary), (x, y), theme.font(20), theme.text, width_px=w).bottom + 10
+        facts = self.text("listen.facts", level=s.level, n=s.trial_count, acc=s.pass_criteria.accuracy)
+        y = draw_text(surface, facts, (x, y), theme.font(18), theme.muted, width_px=w).bottom + 10
+        if s.story is not None:
+            draw_text(surface, app.t(s.story), (x, y), theme.font(18), theme.muted, width_px=w)
 
     def _draw_context(self, surface, rect, trial) -> int:
         """The groups already exchanged before this trial, with their meaning; returns the y below them."""
