@@ -122,24 +122,26 @@ class NoiseFloor:
         """Floor and spread of frames in ``block`` with ``history`` valid blocks before them."""
         if not len(block):
             return self._rows(0, 1), self._rows(0, 1)
-        floors = np.empty((len(block), self.bands), np.float32)
+        # Every frame of a block has the same floor: work per block, then give each frame its block's.
+        blocks, first, per_frame = np.unique(block, return_index=True, return_inverse=True)
+        history = history[first]
+        floors = np.empty((len(blocks), self.bands), np.float32)
         spreads = np.empty_like(floors)
         own = history == 0
-        if own.any():  # no history: the frame's own (finished) block
-            i = block[own] - self._last_first
+        if own.any():  # no history: the block's own statistics (it has finished)
+            i = blocks[own] - self._last_first
             floors[own], spreads[own] = self._last_median[i], self._last_spread[i]
         if (~own).any():
-            first = self._valid - len(self._medians)  # global valid number of self._medians[0]
+            first_valid = self._valid - len(self._medians)  # the valid block number of self._medians[0]
             pad = HISTORY_BLOCKS
             med_p = np.concatenate((np.full((pad, self.bands), np.inf, np.float32), self._medians))
             spr_p = np.concatenate((np.zeros((pad, self.bands), np.float32), self._spreads))
             real = np.concatenate((np.zeros(pad, np.float32), np.ones(len(self._spreads), np.float32)))
-            hi = history[~own] - first + pad
-            idx = hi[:, None] - np.arange(HISTORY_BLOCKS, 0, -1)[None, :]
+            idx = (history[~own] - first_valid + pad)[:, None] - np.arange(HISTORY_BLOCKS, 0, -1)[None, :]
             floors[~own] = med_p[idx].min(axis=1)
             weight = real[idx]
             spreads[~own] = (spr_p[idx] * weight[..., None]).sum(axis=1) / np.maximum(weight.sum(axis=1), 1)[:, None]
-        return floors, np.maximum(spreads, MIN_SPREAD_DB)
+        return floors[per_frame], np.maximum(spreads, MIN_SPREAD_DB)[per_frame]
 
 
 def _block_stats(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
