@@ -20,7 +20,7 @@ from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.logbook import Logbook
 from rescue_signals.app.partner import Conversation, Temper
 from rescue_signals.app.scene import Scene, row
-from rescue_signals.app.timeline import draw_beats, draw_flash, group_times
+from rescue_signals.app.timeline import draw_beats, draw_flash
 from rescue_signals.codebook import HEADCOUNT, Text
 from rescue_signals.protocol import Group
 
@@ -57,7 +57,7 @@ class ExchangeScene(Scene):
         self.logbook.open_session(scenario_id=SCENARIO_ID, title=self.text("exchange.title"), seed=seed,
                                   session_uuid=str(self.session_uuid))
         self.attempts = []
-        self.groups = []  # (Group with times, reading, on_script, recognised) as they happened
+        self.groups = []  # (Group with times, reading, on_script, attempt, knock times) as they happened
         self.knocking = None  # the simulated side's group being rendered or played
         self.cue = None
         self.recognise = None  # (knocking, heard_s, rendering) waiting for the trainee's answer
@@ -97,7 +97,8 @@ class ExchangeScene(Scene):
         knocking, heard_s, _ = self.recognise
         step = self.conversation.steps[knocking.step]
         attempt = self._judge(RECOGNISE, step, [knocking.group], Response(label, heard_s, self.app.input_s))
-        self.groups[-1] = self.groups[-1][:3] + (attempt,)
+        group, reading, on_script, _, times = self.groups[-1]
+        self.groups[-1] = (group, reading, on_script, attempt, times)
         self.recognise = None
         self.turn_s = self.app.now_s()
         self.rebuild()
@@ -188,7 +189,7 @@ class ExchangeScene(Scene):
         knocking, self.knocking = self.knocking, None
         reading = self.conversation.partner_knocked(knocking, start_s=heard[0], end_s=heard[-1], now_s=now)
         group = Group(knocking.group.count, knocking.group.sender, heard[0], heard[-1])
-        self.groups.append((group, reading, True, None))
+        self.groups.append((group, reading, True, None, tuple(heard)))
         self.app.log("heard", heard_s=heard[-1], repeat=knocking.repeat)
         if not knocking.repeat:
             self.recognise = (knocking, heard[-1], self.rendering)
@@ -208,7 +209,7 @@ class ExchangeScene(Scene):
         if step is not None and step.sender == self.conversation.trainee:
             task = SEND if step.in_reply_to is None else RESPOND
             attempt = self._judge(task, step, [], Response(None, self.turn_s, None, tuple(knocks)))
-        self.groups.append((group, reading, on_script, attempt))
+        self.groups.append((group, reading, on_script, attempt, tuple(knocks)))
         self.turn_s = now
         self.rebuild()
 
@@ -297,13 +298,15 @@ class ExchangeScene(Scene):
         row_h = 38
         fits = max(1, (rect.height - 44) // row_h)
         interval = cb.timing.knock_interval_s
-        for i, (group, reading, on_script, attempt) in enumerate(self.groups[-fits:]):
+        for i, (group, reading, on_script, attempt, times) in enumerate(self.groups[-fits:]):
             x = rect.x + (16 if group.sender == cb.rescuer else half + 16)
             y = rect.y + 40 + i * row_h
             colour = theme.role_colour(app.role_index(group.sender))
-            beats = pygame.Rect(x, y, min(half - 40, 18 * max(5, group.count)), row_h - 8)
-            draw_beats(surface, beats, theme, group_times(group.count, interval), span_s=max(5, group.count) * interval,
-                       start_s=-interval / 2, colour=colour, labels=False, radius_px=7)
+            relative = [t - times[0] for t in times]  # as knocked: uneven hands show
+            span = max(max(5, group.count) * interval, relative[-1] + interval)
+            beats = pygame.Rect(x, y, min(half - 40, int(18 * span / interval)), row_h - 8)
+            draw_beats(surface, beats, theme, relative, span_s=span, start_s=-interval / 2, colour=colour,
+                       labels=False, radius_px=7)
             mine = group.sender == self.conversation.trainee
             shown = mine or attempt is not None or self.phase == "done"
             meaning = app.t(reading.meaning) if shown else "?"
