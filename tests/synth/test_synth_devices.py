@@ -71,8 +71,8 @@ def test_played_exchange_comes_back_with_knocks_at_the_sidecar_times(artifacts_d
     from rescue_signals.audio import Player
 
     cb = default_codebook()
-    rendering = render_sequence(parse_sequence("R5 T3", cb), cb, Conditions(medium="pipe", group_gap_s=2.5),
-                                seed=21)
+    rendering = render_sequence(parse_sequence("R5 T3", cb), cb,
+                                Conditions(medium="pipe", tempo=1.5, group_gap_s=2.2), seed=21)
     truth_s = np.array([k.time_s for k in rendering.knocks])
     with Player(sample_rate=SR) as player:
         recorded, times, playback = record_while(
