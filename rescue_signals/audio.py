@@ -225,6 +225,7 @@ class Player:
         self._closing = False
         self._error: AudioDeviceError | None = None
         self._last_callback_s = time.monotonic()
+        self.latency_s = 0.0  # the callback may run before the stream reports its latency
         try:
             info = sd.query_devices(device, "output")
             self.channels = min(2, int(info["max_output_channels"]))
