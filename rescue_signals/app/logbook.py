@@ -6,8 +6,11 @@ Problems with the records file never stop a drill: they are shown as a notice an
 
 from __future__ import annotations
 
+import uuid
+
 import numpy as np
 
+from rescue_signals.codebook import HEADCOUNT
 from rescue_signals.errors import RescueSignalsError
 
 
@@ -16,6 +19,7 @@ class Logbook:
         self.app = app
         self.session_id: int | None = None
         self.saved = 0
+        self.attempts: list = []  # of app-run practice (see judge)
 
     @property
     def _store(self):
@@ -80,8 +84,10 @@ class Logbook:
         return drill
 
     def open_session(self, *, scenario_id: str, title: str, seed: int, session_uuid: str) -> None:
-        """A session for practice the app runs itself (the simulated exchange), not from a scenario file."""
+        """A session for practice the app runs itself (exchange, knocking), not from a scenario file."""
         self.session_id, self.saved = None, 0
+        self.scenario_id, self.session_uuid = scenario_id, uuid.UUID(session_uuid)
+        self.attempts = []
         store = self._store
         if store is None:
             return
@@ -91,6 +97,34 @@ class Logbook:
                                                   session_uuid=session_uuid)
         except RescueSignalsError as exc:
             self._problem(exc)
+
+    def judge(self, *, task: str, expected, trainee_role: str, conditions, response, context=(), sequence=(),
+              time_limit_s: float = 15.0):
+        """Judge one answer of app-run practice by the drill rules, save it at once, and return the attempt.
+
+        Parameters
+        ----------
+        task : str
+            ``recognise``, ``send`` or ``respond`` (see :mod:`rescue_signals.drill`).
+        expected : rescue_signals.drill.Expected
+        response : rescue_signals.drill.Response
+        """
+        from rescue_signals.drill import RECOGNISE, UNKNOWN, Trial, evaluate
+        from rescue_signals.drill.trial import text
+
+        cb = self.app.codebook
+        index = len(self.attempts)
+        choices = tuple(s.id for s in cb.signals) + (HEADCOUNT, UNKNOWN) if task == RECOGNISE else ()
+        trial = Trial(uuid=str(uuid.uuid5(self.session_uuid, str(index))), index=index, scenario_id=self.scenario_id,
+                      task=task, trainee_role=trainee_role, context=tuple(context), sequence=tuple(sequence),
+                      expected=expected, conditions=conditions, seed=0, time_limit_s=time_limit_s,
+                      prompt=text("", ""), choices=choices)
+        attempt = evaluate(trial, response, cb)
+        self.attempts.append(attempt)
+        self.save(attempt)
+        self.app.log("practice-answer", task=task, given=attempt.given, correct=attempt.correct,
+                     reaction_s=attempt.reaction_s)
+        return attempt
 
     def save(self, attempt) -> bool:
         """Store one answer now; False (with a notice) if it could not be stored."""

@@ -20,15 +20,21 @@ def wait_graded(p):
     raise AssertionError("never graded")
 
 
-def test_a_steady_group_with_a_clean_gap_is_excellent(pilot):
+def test_a_steady_group_with_a_clean_gap_is_excellent_and_saved(pilot, records):
     p = pilot(trainee="He", scene="knock", lang="en")
     p.press(pygame.K_1)  # the first signal of the codebook
     want = p.scene.target[1]
+    p.run(seconds=0.8)
     knock_group(p, [1.0] * (want - 1))
     result = wait_graded(p)
     assert result["count_ok"] and result["count"] == want
     assert abs(result["mean_error_s"]) < 0.02 and result["spread_s"] < 0.02
     assert result["gap_s"] is None and result["grade"] == "A"
+    saved = records.history()
+    assert len(saved) == 1 and saved[0].scenario_id == "app-knock"
+    attempt = saved[0].attempt
+    assert attempt.correct and attempt.given_count == want and attempt.trial.task == "send"
+    assert attempt.reaction_s == pytest.approx(0.8 + 2 / 60, abs=1e-6)  # task shown (2 frames before) to 1st knock
 
 
 def test_slow_uneven_knocks_are_measured(pilot):

@@ -21,7 +21,7 @@ from rescue_signals.app.logbook import Logbook
 from rescue_signals.app.partner import Conversation, Temper
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.app.timeline import draw_beats, draw_flash
-from rescue_signals.codebook import HEADCOUNT, Text
+from rescue_signals.codebook import HEADCOUNT
 from rescue_signals.protocol import Group
 
 SCENARIO_ID = "app-exchange"
@@ -53,10 +53,9 @@ class ExchangeScene(Scene):
         window = cb.timing.reply_window_s / COMPRESS_GAPS
         self.conversation = Conversation(cb, trainee_role=role, headcount=headcount, rng=self.rng,
                                          temper=Temper(patience_s=max(8.0, window * 2)))
-        self.session_uuid = uuid.UUID(bytes=self.rng.bytes(16), version=4)
+        session_uuid = uuid.UUID(bytes=self.rng.bytes(16), version=4)
         self.logbook.open_session(scenario_id=SCENARIO_ID, title=self.text("exchange.title"), seed=seed,
-                                  session_uuid=str(self.session_uuid))
-        self.attempts = []
+                                  session_uuid=str(session_uuid))
         self.groups = []  # (Group with times, reading, on_script, attempt, knock times) as they happened
         self.knocking = None  # the simulated side's group being rendered or played
         self.cue = None
@@ -70,26 +69,22 @@ class ExchangeScene(Scene):
     def again(self):
         self.begin(self.conversation.trainee)
 
+    @property
+    def attempts(self):
+        """This exchange's recognitions and knocked groups, judged, in order."""
+        return self.logbook.attempts
+
     # -- records ------------------------------------------------------------------------------------------------
     def _judge(self, task: str, step, sequence, response):
         """Judge one recognition or knocked group by the drill rules and save it at once."""
-        from rescue_signals.drill import RECOGNISE, Expected, Trial, evaluate
+        from rescue_signals.drill import Expected
 
         cb, conv = self.app.codebook, self.conversation
         label = HEADCOUNT if step.kind == "headcount" else step.signal
-        choices = tuple(s.id for s in cb.signals) + (HEADCOUNT, "unknown") if task == RECOGNISE else ()
-        trial = Trial(uuid=str(uuid.uuid5(self.session_uuid, str(len(self.attempts)))), index=len(self.attempts),
-                      scenario_id=SCENARIO_ID, task=task, trainee_role=conv.trainee,
-                      context=tuple(g for g, *_ in self.groups), sequence=tuple(sequence),
-                      expected=Expected(label, step.count, step.sender, step.meaning),
-                      conditions=listening_conditions(cb, listener=conv.trainee, compress_gaps=COMPRESS_GAPS),
-                      seed=0, time_limit_s=TIME_LIMIT_S, prompt=Text((("zh", ""), ("en", ""))), choices=choices)
-        attempt = evaluate(trial, response, cb)
-        self.attempts.append(attempt)
-        self.logbook.save(attempt)
-        self.app.log("exchange-answer", task=task, given=attempt.given, correct=attempt.correct,
-                     reaction_s=attempt.reaction_s)
-        return attempt
+        return self.logbook.judge(
+            task=task, expected=Expected(label, step.count, step.sender, step.meaning), trainee_role=conv.trainee,
+            conditions=listening_conditions(cb, listener=conv.trainee, compress_gaps=COMPRESS_GAPS),
+            response=response, context=[g for g, *_ in self.groups], sequence=sequence, time_limit_s=TIME_LIMIT_S)
 
     def _answer(self, label):
         from rescue_signals.drill import RECOGNISE, Response

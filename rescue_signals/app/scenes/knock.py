@@ -7,12 +7,18 @@ said so). The knocks are shown on a timeline over the ideal beat.
 
 from __future__ import annotations
 
+import uuid
+
 import pygame
 
 from rescue_signals.app.drawing import draw_panel, draw_text
 from rescue_signals.app.knockpad import KnockPad
+from rescue_signals.app.logbook import Logbook
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.codebook import HEADCOUNT
+
+SCENARIO_ID = "app-knock"
+"""Scenario id under which knocking practice is stored in the records."""
 
 GAP_COMPRESSION = 5.0
 """Practice shortens the codebook's gap between groups by this factor (30 s becomes 6 s)."""
@@ -43,6 +49,7 @@ class KnockScene(Scene):
         self.phase = "choose"
         self.gap_s = cb.timing.group_gap_s / GAP_COMPRESSION
         self.intruder_s: float | None = None  # a knock inside the gap after the group
+        self.logbook = Logbook(app)
 
     # -- flow ---------------------------------------------------------------------------------------------------
     def choose(self, target):
@@ -54,6 +61,7 @@ class KnockScene(Scene):
         self.pad.reset(expected=count)
         self.intruder_s = None
         self.phase = "knock"
+        self.shown_s = self.app.now_s()
         self.app.log("knock-task", label=label, count=count)
         self.rebuild()
 
@@ -136,7 +144,29 @@ class KnockScene(Scene):
                                      spread_s=self.result["spread_s"], gap_ok=self.intruder_s is None)
         self.phase = "graded"
         self.app.log("knock-graded", **self.result)
+        self._save()
         self.rebuild()
+
+    def _save(self):
+        """Store the group with the drill rules' judgement (count, spacing), like a drill's "send" trial."""
+        from rescue_signals.drill import SEND, Expected, Response
+        from rescue_signals.synth import Conditions
+
+        cb = self.app.codebook
+        label, count = self.target
+        if label == HEADCOUNT:
+            role, meaning = cb.trapped, cb.headcount.meaning.format(n=count)
+        else:
+            signal = cb.signal(label)
+            rule = signal.rule(cb.trapped) or signal.senders[0]
+            role, meaning = rule.role, rule.meaning
+        if self.logbook.session_id is None and not self.logbook.attempts:
+            seed = int(self.app.rng.integers(0, 2**31 - 1))
+            self.logbook.open_session(scenario_id=SCENARIO_ID, title=self.text("knock.title"), seed=seed,
+                                      session_uuid=str(uuid.UUID(bytes=self.app.rng.bytes(16), version=4)))
+        self.attempt = self.logbook.judge(task=SEND, expected=Expected(label, count, role, meaning), trainee_role=role,
+                                          conditions=Conditions(), response=Response(None, self.shown_s, None,
+                                                                                     tuple(self.pad.knocks)))
 
     def leave(self):
         self.pad.close()
