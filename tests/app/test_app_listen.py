@@ -120,3 +120,13 @@ def test_a_knocked_trial_takes_the_space_bar_and_grades_the_spacing(pilot, recor
     assert attempt.correct and attempt.given_count == want
     assert attempt.interval_error_s == pytest.approx(0.1, abs=0.02)
     assert saved_rows(records)[-1][1] == attempt.given
+
+
+def test_no_answer_within_the_time_limit_is_saved_as_a_timeout(pilot, records, drill_file):
+    p = start(pilot, drill_file)
+    wait_for(p, "answer")
+    p.run(seconds=p.scene.trial.time_limit_s + 0.2)
+    assert p.scene.phase == "feedback"
+    attempt = p.scene.attempt
+    assert attempt.timed_out and attempt.given == "none" and not attempt.correct
+    assert saved_rows(records)[0][1] == "none"
