@@ -84,7 +84,8 @@ class ListenScene(Scene):
         self.heard_s = heard_s
         self.phase = "knock" if self.trial.knocked else "answer"
         self.app.log("heard", trial=self.trial.index, heard_s=heard_s, task=self.trial.task)
-        self.rebuild()
+        if self.trial.knocked:  # the answer buttons of a recognition stay as they are: no work while sound plays
+            self.rebuild()
 
     def finish(self):
         from rescue_signals.drill import score
