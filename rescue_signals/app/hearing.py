@@ -45,5 +45,52 @@ def render_heard(codebook: Codebook, groups, *, listener: str, seed: int, condit
     return render_sequence(groups, codebook, conditions, seed=seed)
 
 
-def with_gap(conditions, *, group_gap_s: float):
-    return replace(conditions, group_gap_s=group_gap_s)
+def describe_medium(app, medium: str) -> str:
+    named = next((app.t(m.name) for m in app.codebook.media if m.id == medium), None)
+    return named or app.say(f"medium.{medium}")
+
+
+def describe_conditions(app, conditions) -> str:
+    """"pipe · 20 m · fan" in the trainee's language."""
+    medium = describe_medium(app, conditions.medium)
+    noise = "、".join(app.say(f"noise.{n}") for n in conditions.noises) or app.say("noise.none")
+    return app.say("listen.conditions", medium=medium, distance=conditions.distance_m, noise=noise)
+
+
+# What a trainee may choose to hear a drill through instead of what its scenario says (None: as the scenario says).
+MEDIUM_CHOICES = (None, "pipe", "rail", "drill_rod", "rock_hammer", "rock_crib")
+NOISE_CHOICES = (None, (), ("fan",), ("rock_drill",), ("pump",), ("drip",), ("water",), ("fan", "drip"))
+DISTANCE_CHOICES_M = (None, 5.0, 50.0, 150.0, 300.0, 600.0)
+
+
+class Override:
+    """The medium, noise and distance a trainee picked for a drill; each cycles through its choices."""
+
+    FIELDS = {"medium": MEDIUM_CHOICES, "noises": NOISE_CHOICES, "distance_m": DISTANCE_CHOICES_M}
+
+    def __init__(self):
+        self.index = {name: 0 for name in self.FIELDS}
+
+    def cycle(self, name: str) -> None:
+        self.index[name] = (self.index[name] + 1) % len(self.FIELDS[name])
+
+    def value(self, name: str):
+        return self.FIELDS[name][self.index[name]]
+
+    def label(self, app, name: str) -> str:
+        """"Noise: fan" for a button, in the trainee's language."""
+        value = self.value(name)
+        if value is None:
+            shown = app.say("listen.as_drill")
+        elif name == "medium":
+            shown = describe_medium(app, value)
+        elif name == "noises":
+            shown = "、".join(app.say(f"noise.{n}") for n in value) or app.say("noise.none")
+        else:
+            shown = f"{value:g} m"
+        return app.say(f"listen.pick.{name}", value=shown)
+
+    def apply(self, conditions):
+        """``conditions`` with the picked values put in."""
+        changes = {name: self.value(name) for name in self.FIELDS if self.value(name) is not None}
+        return replace(conditions, **changes) if changes else conditions

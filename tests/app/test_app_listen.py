@@ -130,3 +130,24 @@ def test_no_answer_within_the_time_limit_is_saved_as_a_timeout(pilot, records, d
     attempt = p.scene.attempt
     assert attempt.timed_out and attempt.given == "none" and not attempt.correct
     assert saved_rows(records)[0][1] == "none"
+
+
+def test_the_trainee_can_pick_medium_noise_and_distance_and_the_record_says_so(pilot, records, drill_file):
+    p = pilot(trainee="Ma", scene="listen", lang="en")
+    p.app.scenario_paths = (drill_file,)
+    p.press(pygame.K_ESCAPE)
+    p.press(pygame.K_2)
+    p.press(pygame.K_m)
+    p.press(pygame.K_m)  # rail
+    p.press(pygame.K_n)
+    p.press(pygame.K_n)  # fan
+    for _ in range(4):
+        p.press(pygame.K_d)  # 300 m
+    labels = [c.element.text for c in p.scene._controls]
+    assert any("rail" in t for t in labels) and any("fan" in t for t in labels) and any("300 m" in t for t in labels)
+    p.press(pygame.K_1)
+    played = p.scene.trial.conditions
+    assert (played.medium, played.noises, played.distance_m) == ("rail", ("fan",), 300.0)
+    answer(p, 0.5)
+    stored = records.history()[-1].attempt.trial.conditions
+    assert (stored.medium, stored.noises, stored.distance_m) == ("rail", ("fan",), 300.0)

@@ -9,11 +9,13 @@ saved in the records the moment it is given.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pygame
 
 from rescue_signals.app.answers import CountEntry, answer_key, label_text
 from rescue_signals.app.drawing import draw_panel, draw_text
-from rescue_signals.app.hearing import render_heard
+from rescue_signals.app.hearing import Override, describe_conditions, render_heard
 from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.logbook import Logbook
 from rescue_signals.app.scene import Scene, row
@@ -22,14 +24,6 @@ from rescue_signals.codebook import HEADCOUNT
 from rescue_signals.protocol import read_exchange
 
 MAX_KEYED = 9  # drills 1-9 have a number key; the rest are reached with Tab and the arrows
-
-
-def describe_conditions(app, conditions) -> str:
-    """"pipe · 20 m · fan" in the trainee's language."""
-    medium = next((app.t(m.name) for m in app.codebook.media if m.id == conditions.medium), None)
-    medium = medium or app.say(f"medium.{conditions.medium}")
-    noise = "、".join(app.say(f"noise.{n}") for n in conditions.noises) or app.say("noise.none")
-    return app.say("listen.conditions", medium=medium, distance=conditions.distance_m, noise=noise)
 
 
 class ListenScene(Scene):
@@ -45,6 +39,7 @@ class ListenScene(Scene):
         self.phase = "choose"
         self.pad = KnockPad(app)
         self.logbook = Logbook(app)
+        self.override = Override()
         self.count = CountEntry()  # a headcount being typed
         self._chosen_once = False
         if scenario is not None:
@@ -70,6 +65,8 @@ class ListenScene(Scene):
         if self.trial is None:
             self.finish()
             return
+        # what the trainee picked to hear it through; the saved trial says what was really played
+        self.trial = replace(self.trial, conditions=self.override.apply(self.trial.conditions))
         self.future = None
         if self.trial.sequence:
             self.phase = "prepare"
@@ -144,6 +141,10 @@ class ListenScene(Scene):
                 if scenario.id == self.app.settings.last_scenario and not self._chosen_once:
                     self._chosen_once = True
                     self.focus_on(button)
+            picks = pygame.Rect(rect.x, rect.bottom - 52, area.width, 52)
+            for r, (name, key) in zip(row(picks, 3), (("medium", pygame.K_m), ("noises", pygame.K_n),
+                                                      ("distance_m", pygame.K_d))):
+                self.button(r, self.override.label(self.app, name), lambda n=name: self._cycle(n), key=key)
         elif self.phase in ("prepare", "play", "answer") and not self.trial.knocked:
             choices = self._choices()
             for i, (r, (label, action, key)) in enumerate(zip(row(bottom, len(choices), gap_px=10), choices)):
@@ -164,6 +165,10 @@ class ListenScene(Scene):
                        (self.text("app.home"), self.back, pygame.K_h)]
             for r, (label, action, key) in zip(row(bottom, 2), buttons):
                 self.button(r, label, action, key=key)
+
+    def _cycle(self, name: str):
+        self.override.cycle(name)
+        self.rebuild()
 
     def _choices(self):
         """(label, action, key) for each answer the trial offers."""
@@ -262,7 +267,7 @@ class ListenScene(Scene):
 
     @staticmethod
     def _list_rect(rect):
-        return pygame.Rect(rect.x, rect.y + 44, int(rect.width * 0.6), rect.height - 56)
+        return pygame.Rect(rect.x, rect.y + 44, int(rect.width * 0.6), rect.height - 56 - 64)
 
     def _draw_scenario(self, surface, s, rect):
         """The highlighted drill: what it is about and what it takes to pass."""
