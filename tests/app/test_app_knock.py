@@ -2,7 +2,12 @@
 import pygame
 import pytest
 
+from rescue_signals.app.answers import answer_key
 from rescue_signals.app.scenes.knock import KnockScene, grade
+from rescue_signals.codebook import default_codebook
+
+CB = default_codebook()
+FIRST, SECOND = (answer_key(CB, s.id) for s in CB.signals[:2])  # a signal's key is its number of knocks
 
 
 def knock_group(p, spacings_s):
@@ -22,7 +27,7 @@ def wait_graded(p):
 
 def test_a_steady_group_with_a_clean_gap_is_excellent_and_saved(pilot, records):
     p = pilot(trainee="He", scene="knock", lang="en")
-    p.press(pygame.K_1)  # the first signal of the codebook
+    p.press(FIRST)  # the first signal of the codebook
     want = p.scene.target[1]
     p.run(seconds=0.8)
     knock_group(p, [1.0] * (want - 1))
@@ -39,7 +44,7 @@ def test_a_steady_group_with_a_clean_gap_is_excellent_and_saved(pilot, records):
 
 def test_slow_uneven_knocks_are_measured(pilot):
     p = pilot(trainee="He", scene="knock", lang="en")
-    p.press(pygame.K_1)
+    p.press(FIRST)
     want = p.scene.target[1]
     spacings = [1.2, 1.6] * want
     knock_group(p, spacings[: want - 1])
@@ -52,7 +57,7 @@ def test_slow_uneven_knocks_are_measured(pilot):
 
 def test_knocking_again_too_soon_after_the_group_is_caught(pilot):
     p = pilot(trainee="He", scene="knock", lang="en")
-    p.press(pygame.K_2)
+    p.press(SECOND)
     want = p.scene.target[1]
     knock_group(p, [1.0] * (want - 1))
     while p.scene.phase != "gap":
@@ -67,7 +72,7 @@ def test_knocking_again_too_soon_after_the_group_is_caught(pilot):
 
 def test_mouse_clicks_on_the_pad_are_knocks(pilot):
     p = pilot(trainee="He", scene="knock", lang="en")
-    p.press(pygame.K_1)
+    p.press(FIRST)
     p.run(frames=2)
     centre = p.scene.pad.rect.center
     want = p.scene.target[1]
@@ -80,7 +85,7 @@ def test_mouse_clicks_on_the_pad_are_knocks(pilot):
 
 def test_a_wrong_count_is_graded_as_needing_practice(pilot):
     p = pilot(trainee="He", scene="knock", lang="zh")
-    p.press(pygame.K_1)
+    p.press(FIRST)
     want = p.scene.target[1]
     knock_group(p, [1.0] * want)  # one knock too many
     result = wait_graded(p)

@@ -7,6 +7,7 @@ output by the test stand for a person knocking on the table in front of the lapt
 import pygame
 import pytest
 
+from rescue_signals.app.answers import answer_key
 from rescue_signals.app.pilot import Pilot
 from rescue_signals.codebook import default_codebook
 from rescue_signals.protocol import Group
@@ -21,7 +22,7 @@ def test_knocks_heard_by_the_microphone_are_counted_and_graded(artifacts_dir):
     cb = default_codebook()
     p = Pilot(trainee="Mic", scene="knock", lang="en", realtime=True)
     try:
-        p.press(pygame.K_1)
+        p.press(answer_key(cb, cb.signals[0].id))
         want = p.scene.target[1]
         p.press(pygame.K_m)
         assert p.scene.pad.mic is not None, p.scene.pad.mic_problem

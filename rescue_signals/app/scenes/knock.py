@@ -11,6 +11,7 @@ import uuid
 
 import pygame
 
+from rescue_signals.app.answers import answer_key
 from rescue_signals.app.drawing import draw_panel, draw_text
 from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.logbook import Logbook
@@ -89,7 +90,9 @@ class KnockScene(Scene):
             options.append((app.t(cb.headcount.name), (HEADCOUNT, 0)))
             for i, (label, target) in enumerate(options):
                 r = pygame.Rect(rect.x, rect.y + 44 + i * 64, min(520, rect.width), 54)
-                self.button(r, label, lambda t=target: self.choose(t), key=pygame.K_1 + i, object_id="#big")
+                # the same keys as the answers in Listen: a signal's number of knocks, H for the headcount
+                self.button(r, label, lambda t=target: self.choose(t), key=answer_key(cb, target[0]),
+                            object_id="#big")
             return
         self.button(pygame.Rect(rect.right - 260, rect.y, 260, 48), self.text("knock.mic"), self.pad.toggle_mic,
                     key=pygame.K_m, object_id="#toggle_on" if self.pad.mic is not None else None)
