@@ -41,9 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # No command, or only options (`rescue-signals --lang en`), opens the app with those options.
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["app", *argv]
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["app", *(argv or [])])
     try:
         return int(args._run(args) or 0)
     except RescueSignalsError as exc:
