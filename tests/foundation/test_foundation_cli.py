@@ -98,7 +98,5 @@ def test_readme_table_says_what_the_codebook_says():
 
 
 def test_options_without_a_command_go_to_the_app():
-    from rescue_signals.cli import build_parser, main  # noqa: F401
-
     out = cli("--lang", "xx")  # routed to `app`, whose --lang only takes zh or en
     assert out.returncode == 2 and "usage: rescue-signals app" in out.stderr
