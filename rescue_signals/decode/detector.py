@@ -64,6 +64,11 @@ DIGITAL_SILENCE_POWER = 1e-10
 CUT_FROM_POWER = 1e-6
 """A frame this loud (-60 dB) followed at once by digital silence was cut off, not decaying."""
 
+STEP_EVEN_DB = 4.0
+"""...and only if it rose evenly across the bands (standard deviation of the bands' rises below this): a gain
+change lifts the whole spectrum alike, while a knock on steel whose ring hardly decays in 0.3 s (a rail in a live
+roadway) lifts its own partials far more than the rest."""
+
 STEP_DROP_DB = 3.0
 """...or it was a lasting step in level (sound starting, a gain change, a machine switched on), and the knock
 reported is taken back. Steel rings long, but its ring loses more than this in 0.3 s."""
@@ -374,7 +379,8 @@ class KnockDetector:
             if not louder and (since < self.refractory_s or (since < self.soft_refractory_s
                                                              and level_db < last.level_db - ECHO_DROP_DB)):
                 return RejectedImpulse(time_s, "echo", snr_db, level_db) if strong else None
-        reason = (_shape_reason(high[onset:], high_noise[onset:]) or _tone_reason(power[p] - noise[p], low)
+        reason = (_shape_reason(high[onset:], high_noise[onset:])
+                  or _tone_reason(power[p] - noise[p], low)
                   or self._swell_reason(frame, low))
         if reason is not None:
             return RejectedImpulse(time_s, reason, snr_db, level_db) if strong else None
@@ -384,7 +390,9 @@ class KnockDetector:
         if not strong:
             return FaintPeak(knock, novelty)
         self._last = knock
-        self._watch.append((frame, knock, float(noise[p].sum())))
+        rises = _db(power[p]) - _db(noise[p])
+        if float(np.std(rises)) < STEP_EVEN_DB:
+            self._watch.append((frame, knock, float(noise[p].sum())))
         return knock
 
     def _trim(self) -> None:
