@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-TOLERANCE_S = 0.05
-"""A detection within this of a true onset matches it."""
+from rescue_signals.decode.evaluation import matched_onsets
 
 ONCE_WINDOW_S = (-0.05, 0.3)
 """Detections from this before to this after a true onset are counted against that knock (rebounds, echoes and
@@ -17,20 +16,13 @@ def knock_scores(truth_s, found_s) -> dict:
     """True and false positives and misses at +-50 ms (one-to-one), and how many true knocks drew exactly one
     detection in their window."""
     truth = np.sort(np.asarray(truth_s, dtype=float))
-    found = sorted(float(f) for f in np.asarray(found_s, dtype=float))
-    unused = list(found)
-    tp = 0
-    for t in truth:
-        near = [f for f in unused if abs(f - t) <= TOLERANCE_S]
-        if near:
-            unused.remove(min(near, key=lambda f: abs(f - t)))
-            tp += 1
-    f = np.asarray(found)
+    f = np.sort(np.asarray(found_s, dtype=float))
+    tp = matched_onsets(truth, f)
     once = 0
     for t in truth:
         inside = np.count_nonzero((f >= t + ONCE_WINDOW_S[0]) & (f < t + ONCE_WINDOW_S[1])) if f.size else 0
         once += inside == 1
-    return {"tp": tp, "fp": len(found) - tp, "fn": len(truth) - tp, "once": once, "knocks": len(truth)}
+    return {"tp": tp, "fp": len(f) - tp, "fn": len(truth) - tp, "once": once, "knocks": len(truth)}
 
 
 def group_accuracy(truth, decoded, *, slack_s: float = 0.3) -> tuple[int, int]:

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from rescue_signals.decode import decode_file
+from rescue_signals.decode.evaluation import matched_onsets as matched
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data" / "real-knocks"
@@ -14,17 +15,6 @@ LABEL_LEAD_S = 0.012  # the labels start 10-15 ms before the audible onset (see 
 
 def labelled(path: Path) -> np.ndarray:
     return np.loadtxt(path.with_suffix(".labels.txt"), usecols=0, ndmin=1) + LABEL_LEAD_S
-
-
-def matched(truth, found, tolerance_s=0.05) -> int:
-    found = list(found)
-    hits = 0
-    for t in truth:
-        near = [f for f in found if abs(f - t) <= tolerance_s]
-        if near:
-            found.remove(min(near, key=lambda f: abs(f - t)))
-            hits += 1
-    return hits
 
 
 def recordings():

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from rescue_signals.decode import GroupEvent, KnockEvent, RejectedImpulse, standing_knocks
+from rescue_signals.decode.evaluation import onset_f1
 
 COUNTS = [5, 3, 4, 3, 7, 3]
 READINGS = ["call", "received", "ask_count", "received", "headcount", "received"]
@@ -12,17 +13,6 @@ MEDIA = ("pipe", "rail", "drill_rod", "rock_hammer", "rock_crib")
 
 def groups(events):
     return [e.group for e in events if isinstance(e, GroupEvent)]
-
-
-def f1(truth, found, tolerance_s=0.05):
-    found = list(found)
-    hits = 0
-    for t in truth:
-        near = [f for f in found if abs(f - t) <= tolerance_s]
-        if near:
-            found.remove(min(near, key=lambda f: abs(f - t)))
-            hits += 1
-    return 2 * hits / (len(truth) + hits + len(found)) if truth else float(not found)
 
 
 @pytest.mark.parametrize("noise", ["fan", "pump", "hum"])
@@ -34,7 +24,7 @@ def test_exchange_decodes_exactly_at_15_db(render, decode_samples, medium, noise
     assert [g.count for g in decoded] == COUNTS
     assert [g.signal for g in decoded] == READINGS
     assert decoded[4].meaning.get("en") == "7 people trapped"
-    assert f1([k.time_s for k in r.knocks], [k.time_s for k in standing_knocks(events)]) == 1.0
+    assert onset_f1([k.time_s for k in r.knocks], [k.time_s for k in standing_knocks(events)]) == 1.0
 
 
 @pytest.mark.parametrize("medium", ["pipe", "rail", "drill_rod"])
