@@ -62,19 +62,24 @@ def _madmom():
     return madmom
 
 
+_MADMOM: list = []  # the processors, built once (loading the network takes a while)
+
+
 def madmom_cnn(x: np.ndarray, sample_rate: int) -> np.ndarray:
     """madmom's CNN onset detector (trained at 44.1 kHz, so the audio is resampled to it) and its peak picker."""
-    madmom = _madmom()
+    if not _MADMOM:
+        _madmom()
+        from madmom.features.onsets import CNNOnsetProcessor, OnsetPeakPickingProcessor
+
+        _MADMOM[:] = [CNNOnsetProcessor(), OnsetPeakPickingProcessor(fps=100, threshold=0.5, pre_max=0.02,
+                                                                     post_max=0.02, combine=0.2)]
     from madmom.audio.signal import Signal
-    from madmom.features.onsets import CNNOnsetProcessor, OnsetPeakPickingProcessor
 
     if sample_rate != 44100:
         g = np.gcd(int(sample_rate), 44100)
         x = sps.resample_poly(np.asarray(x, np.float64), 44100 // g, sample_rate // g).astype(np.float32)
-    activation = CNNOnsetProcessor()(Signal(x, sample_rate=44100, num_channels=1))
-    del madmom
-    return np.asarray(OnsetPeakPickingProcessor(fps=100, threshold=0.5, pre_max=0.02, post_max=0.02,
-                                                combine=0.2)(activation))
+    network, picker = _MADMOM
+    return np.asarray(picker(network(Signal(x, sample_rate=44100, num_channels=1))))
 
 
 PEERS = {
