@@ -295,7 +295,9 @@ def print_tables(result: dict) -> None:
             print(f"{m:<{width + 8}} failed: {cell['error']}")
         else:
             print(f"{m:<{width + 8}} {cell['peak_mb']:>8.0f} MB   ({cell['wall_s']:.1f} s wall)")
-    if result.get("live"):
+    if result.get("live") and "error" in result["live"]:
+        print(f"\nLive: not measured ({result['live']['error']})")
+    elif result.get("live"):
         lv = result["live"]
         print(f"\nLive (listen on the sound card): groups {lv['groups']}, knock shown after "
               f"{lv['knock_latency_s']['median'] * 1000:.0f} ms median, {lv['knock_latency_s']['max'] * 1000:.0f} ms max")
@@ -326,7 +328,10 @@ def main(argv=None) -> int:
     result["speed"] = speed(methods, codebook, quick=args.quick)
     result["memory"] = memory(methods, codebook, quick=args.quick)
     if args.live:
-        result["live"] = live()
+        try:
+            result["live"] = live()
+        except (OSError, subprocess.SubprocessError, ValueError) as exc:  # no sound server, no paplay, ...
+            result["live"] = {"error": str(exc)}
     target = OUT / ("decoder-benchmark-quick.json" if args.quick else "decoder-benchmark.json")
     target.write_text(json.dumps(result, indent=2, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
     print_tables(result)
