@@ -6,10 +6,12 @@ band's noise floor. The rise, in units of how much that comparison spreads in th
 summed over the bands (each capped at :data:`BAND_CAP`) into the *novelty*. Whitening by the spread makes a fan, a
 pump or hum count for little in the bands they fill, while a knock rises in many bands at once; comparing with the
 recent past makes slow swells (running water, voices) count for little too. Ringing and reverberation only decay,
-so they add no novelty; a rebound or an echo that does rise is absorbed by a refractory time after each knock. A peak of the novelty above :data:`THRESHOLD` is a knock unless its shape says otherwise
-(a click of one frame, a tone without a strike); those are reported as
-rejected impulses. Peaks between half the threshold and the threshold are kept as *faint* ones, so that a
-group with a gap where a knock should be can say that a weak knock may have been missed there.
+so they add no novelty; a rebound or an echo that does rise is absorbed by a refractory time after each knock.
+A peak of the novelty above :data:`THRESHOLD` is a knock unless its shape says otherwise (a click of one frame, a
+tone without a strike, a swell); those are reported as rejected impulses, and a knock whose rise turns out 0.3 s
+later to have been a lasting step in level is taken back. Peaks between half the threshold and the threshold are
+reported as *faint*, so that a group with a gap where a knock should be can count a weak blow on its beat, or say
+that a knock may have been missed there.
 """
 
 from __future__ import annotations
@@ -58,20 +60,21 @@ STEP_FRAMES = (48, 64)
 """A knock's rise above the noise must have fallen by :data:`STEP_DROP_DB` between these frames after it (0.26 to
 0.34 s on)..."""
 
+STEP_DROP_DB = 3.0
+"""...or it was a lasting step in level (sound starting, a gain change, a machine switched on), and the knock
+reported is taken back..."""
+
+STEP_EVEN_DB = 4.0
+"""...provided it rose evenly across the bands (standard deviation of the bands' rises below this): a gain change
+lifts the whole spectrum alike, while a knock on steel whose ring hardly decays in 0.3 s (a rail in a live
+roadway) lifts its own partials far more than the rest."""
+
 DIGITAL_SILENCE_POWER = 1e-10
 """Below this power (-100 dB over all bands) a frame is digital silence: no signal, rather than a quiet one."""
 
 CUT_FROM_POWER = 1e-6
-"""A frame this loud (-60 dB) followed at once by digital silence was cut off, not decaying."""
-
-STEP_EVEN_DB = 4.0
-"""...and only if it rose evenly across the bands (standard deviation of the bands' rises below this): a gain
-change lifts the whole spectrum alike, while a knock on steel whose ring hardly decays in 0.3 s (a rail in a live
-roadway) lifts its own partials far more than the rest."""
-
-STEP_DROP_DB = 3.0
-"""...or it was a lasting step in level (sound starting, a gain change, a machine switched on), and the knock
-reported is taken back. Steel rings long, but its ring loses more than this in 0.3 s."""
+"""A frame this loud (-60 dB) followed at once by digital silence was cut off (an input starting up in fits),
+not decaying."""
 
 SWELL_FRAMES = 5
 """A sound that takes this many frames (27 ms) or more to climb from 10 dB to 3 dB under its peak swells (a
