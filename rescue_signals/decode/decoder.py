@@ -85,6 +85,8 @@ class KnockDecoder:
         Detection threshold (see :data:`rescue_signals.decode.detector.THRESHOLD`).
     keep_trace : bool
         Keep per-frame signals for :meth:`trace` (memory grows with the stream: for plots of files).
+    keep_groups : bool
+        Keep what each group was read from, for :meth:`reread` (a few hundred bytes a group: for files).
 
     Examples
     --------
@@ -96,7 +98,7 @@ class KnockDecoder:
     """
 
     def __init__(self, sample_rate: int, codebook: Codebook, *, reply_window_s: float | None = None,
-                 threshold: float = THRESHOLD, keep_trace: bool = False):
+                 threshold: float = THRESHOLD, keep_trace: bool = False, keep_groups: bool = False):
         if not isinstance(sample_rate, (int, np.integer)) or sample_rate < MIN_SAMPLE_RATE:
             raise UsageError(f"a sample rate of {sample_rate} Hz is too low to hear knocks; "
                              f"at least {MIN_SAMPLE_RATE} Hz is needed")
@@ -107,6 +109,7 @@ class KnockDecoder:
         self._grouper = Grouper(codebook.timing)
         self._interpreter = Interpreter(codebook, reply_window_s=reply_window_s)
         self._keep_trace = keep_trace
+        self._keep_groups = keep_groups
         self.reset()
 
     def reset(self) -> None:
@@ -121,6 +124,7 @@ class KnockDecoder:
         self._faint: list[FaintPeak] = []  # faint peaks heard since the open group began
         self._promoted: list[KnockEvent] = []  # faint peaks counted because they fill a gap in the group's rhythm
         self._rejected: list[RejectedImpulse] = []  # non-echo rejections since the open group began
+        self._read: list[tuple] = []  # (group, faint, promoted, rejected) of every group, with keep_groups
 
     # -- public -------------------------------------------------------------------------------------------------
     @property
@@ -182,6 +186,14 @@ class KnockDecoder:
         events += self._close(self._grouper.flush(self.time_s))
         return events
 
+    def reread(self) -> list[DecodedGroup]:
+        """Every group read again, knowing from the start how each side sounded by the end (needs
+        ``keep_groups``). Groups whose sender the exchange could not tell, before any side was certain, can then be
+        told by sound; everything else reads as it did."""
+        interpreter = self._interpreter.in_hindsight()
+        return [interpreter.read(group, faint_inside=faint, accepted_faint=promoted, rejected_inside=rejected)[0]
+                for group, faint, promoted, rejected in self._read]
+
     def trace(self) -> Trace | None:
         """Per-frame signals (only with ``keep_trace``)."""
         parts = self._detector.trace
@@ -238,6 +250,8 @@ class KnockDecoder:
             rejected = [r for r in self._rejected if start < r.time_s < end]
             decoded, reading = self._interpreter.read(group, faint_inside=inside, accepted_faint=promoted,
                                                       rejected_inside=rejected)
+            if self._keep_groups:
+                self._read.append((group, inside, promoted, rejected))
             # What came after the group's last knock belongs to whatever comes next.
             self._faint = [f for f in self._faint if f.time_s > end]
             self._promoted = [k for k in self._promoted if k.time_s > end]

@@ -101,7 +101,7 @@ def _decode(path, codebook, channels, progress, keep_trace, reply_window_s) -> l
             if c is not None and not 0 <= c < info.channels:
                 raise UsageError(f"{path}: has {info.channels} channel(s); channel {c + 1} does not exist")
         tracks = [_Track(c, KnockDecoder(info.sample_rate, codebook, reply_window_s=reply_window_s,
-                                         keep_trace=keep_trace)) for c in channels]
+                                         keep_trace=keep_trace, keep_groups=True)) for c in channels]
         for block in reader.blocks():
             for track in tracks:
                 samples = block.mean(axis=1) if track.channel is None else block[:, track.channel]
@@ -137,6 +137,8 @@ class _Track:
                     self.knocks = [k for k in self.knocks if k.time_s != event.time_s]
 
     def result(self, path: str, info, duration_s: float, codebook: Codebook, problem: str | None) -> DecodeResult:
+        # A file is whole: read its groups again knowing how each side sounded by the end.
+        self.groups = self.decoder.reread()
         warnings = _warnings(self, info, duration_s, codebook, problem)
         return DecodeResult(path, info.sample_rate, duration_s, info.channels, self.channel, tuple(self.knocks),
                             tuple(self.groups), tuple(self.rejected), tuple(warnings), self.decoder.trace())

@@ -8,7 +8,7 @@ certain: knocks from the listener's own side are louder and brighter than knocks
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -131,6 +131,13 @@ class Interpreter:
         self.exchange = Exchange(self.codebook, self.reply_window_s)
         self._profiles: dict[str, _Profile] = {}
         self._count = 0
+
+    def in_hindsight(self) -> "Interpreter":
+        """A fresh interpreter that already knows how each side sounded by the end of this one's recording, to
+        read the groups again: the first groups, heard before any side was certain, can then be told by sound."""
+        again = Interpreter(self.codebook, reply_window_s=self.reply_window_s)
+        again._profiles = {role: replace(p) for role, p in self._profiles.items()}
+        return again
 
     def read(self, group: KnockGroup, *, faint_inside: list, accepted_faint: list[KnockEvent],
              rejected_inside: list[RejectedImpulse]) -> tuple[DecodedGroup, Reading]:

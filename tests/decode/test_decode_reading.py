@@ -85,3 +85,19 @@ def test_meanings_and_notes_come_in_both_languages(render, decode_samples, lang,
     groups = decoded(decode_samples(r.samples, r.sample_rate))
     assert word in groups[2].meaning.get(lang)
     assert all(n.get(lang) for g in groups for n in g.notes)
+
+
+def test_a_file_is_read_again_in_hindsight_so_early_groups_get_their_sender(render, tmp_path, codebook):
+    from rescue_signals.decode import decode_file
+    from rescue_signals.synth import write_rendering
+
+    # Two calls before anything is certain; the trapped side's 2 (stop) and the replies tell how each side sounds.
+    r = render("T5 T5 R3 T2 R3 R5 T3", medium="rock_hammer", noises=("fan",), snr_db=15.0, far_side="trapped",
+               distance_m=200.0, group_gap_s=8.0, seed=3)
+    path = tmp_path / "exchange.wav"
+    write_rendering(r, path)
+    groups = decode_file(path, codebook=codebook).groups
+    assert [g.count for g in groups] == [5, 5, 3, 2, 3, 5, 3]
+    assert [g.sender for g in groups] == [g.role for g in r.groups]
+    assert groups[0].sender_basis == "sound" and groups[3].sender_basis == "protocol"
+    assert groups[0].meaning.get("en") == "distress call: we are here"
