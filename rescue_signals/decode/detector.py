@@ -37,7 +37,7 @@ recent past, while a strike does."""
 BAND_CAP = 8.0
 """Most rise one band can count, in spreads: one ringing partial cannot make a knock on its own."""
 
-THRESHOLD = 30.0
+THRESHOLD = 40.0
 """Novelty a knock must reach (sum over bands of squared rises, in spreads)."""
 
 FAINT = 0.5
