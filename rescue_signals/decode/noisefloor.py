@@ -25,7 +25,12 @@ MIN_SPREAD_DB = 1.0
 """Lower bound of the spread, dB: keeps a steady tone from making every ripple significant."""
 
 SILENT_DB = -100.0
-"""A block whose median level is below this in every band is digital silence."""
+"""A block is digital silence unless three quarters of its frames are above this level in some band (a block where
+a stream starts is not history yet: its quiet part would make the sound look like a knock)."""
+
+MAX_WAIT_BLOCKS = 4
+"""Frames with no history wait at most this many blocks (0.7 s) for the first block of sound; frames of digital
+silence that waited that long are given the silence itself as their floor."""
 
 
 class NoiseFloor:
@@ -53,9 +58,7 @@ class NoiseFloor:
         self._vb0 = 0
         self._medians = self._rows(0, 1)  # statistics of the latest valid blocks (global valid numbers
         self._spreads = self._rows(0, 1)  # self._valid - len .. self._valid - 1)
-        self._last_median = self._rows(0, 1)  # statistics of every block finished in the last call
-        self._last_spread = self._rows(0, 1)
-        self._last_first = 0
+        self._first_sound: tuple[np.ndarray, np.ndarray] | None = None  # statistics of the first valid block
 
     def feed(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Give frames their floor and spread.
@@ -68,14 +71,16 @@ class NoiseFloor:
         Returns
         -------
         rows : ndarray, shape (k, 2 * bands)
-            The frames that have a floor now, in order: frames without history wait for their block to finish.
+            The frames that have a floor now, in order: frames without history wait for the first block of sound.
         floor_db, spread_db : ndarray, shape (k, bands)
         """
         self._add_to_blocks(rows)
         pending = np.concatenate((self._waiting, rows)) if len(self._waiting) else rows
         block = np.arange(self._frames, self._frames + len(pending)) // BLOCK_FRAMES
         history = self._vcount[block - self._vb0]
-        ready = (history > 0) | (block < self._blocks)  # history, or their own block has finished
+        # Ready: history; or no history, but the first block of sound has come (it serves as history); or
+        # digital silence that has waited long enough.
+        ready = (history > 0) | (self._valid > 0) | (block < self._blocks - MAX_WAIT_BLOCKS)
         n = int(np.argmin(ready)) if not ready.all() else len(ready)  # in order: stop at the first that waits
         self._waiting = pending[n:].copy()
         out = pending[:n]
@@ -84,11 +89,11 @@ class NoiseFloor:
         return out, floor, spread
 
     def flush(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Frames still waiting (the stream ended inside a block without history), judged against themselves."""
+        """Frames still waiting (the stream ended before any block of sound), judged against themselves."""
         rows, self._waiting = self._waiting, self._rows(0)
         if not len(rows):
             return rows, self._rows(0, 1), self._rows(0, 1)
-        med, spread = _block_stats(rows[None])
+        med, spread, _ = _block_stats(rows[None])
         self._frames += len(rows)
         n = len(rows)
         return rows, np.repeat(med, n, axis=0), np.maximum(np.repeat(spread, n, axis=0), MIN_SPREAD_DB)
@@ -100,8 +105,7 @@ class NoiseFloor:
     def _add_to_blocks(self, rows: np.ndarray) -> None:
         data = np.concatenate((self._partial, rows)) if len(self._partial) else rows
         whole = len(data) // BLOCK_FRAMES
-        med, spread = _block_stats(data[:whole * BLOCK_FRAMES].reshape(whole, BLOCK_FRAMES, 2 * self.bands))
-        valid = (med > SILENT_DB).any(axis=1)
+        med, spread, valid = _block_stats(data[:whole * BLOCK_FRAMES].reshape(whole, BLOCK_FRAMES, 2 * self.bands))
         # Valid blocks before each of the blocks just finished and the new open one.
         counts = self._valid + np.concatenate(([0], np.cumsum(valid)))
         self._vcount = np.concatenate((self._vcount[:-1], counts))
@@ -109,7 +113,9 @@ class NoiseFloor:
         cut = first_needed - self._vb0
         if cut > 0:
             self._vcount, self._vb0 = self._vcount[cut:], first_needed
-        self._last_first, self._last_median, self._last_spread = self._blocks, med, spread
+        if valid.any() and self._first_sound is None:
+            first = int(np.argmax(valid))
+            self._first_sound = (med[first], spread[first])
         if valid.any():
             keep = HISTORY_BLOCKS + int(valid.sum())
             self._medians = np.concatenate((self._medians, med[valid]))[-keep:]
@@ -128,9 +134,11 @@ class NoiseFloor:
         floors = np.empty((len(blocks), self.bands), np.float32)
         spreads = np.empty_like(floors)
         own = history == 0
-        if own.any():  # no history: the block's own statistics (it has finished)
-            i = blocks[own] - self._last_first
-            floors[own], spreads[own] = self._last_median[i], self._last_spread[i]
+        if own.any():  # no history: the first block of sound, or (after a long wait) the silence itself
+            if self._first_sound is not None:
+                floors[own], spreads[own] = self._first_sound
+            else:
+                floors[own], spreads[own] = SILENT_DB - 10.0, MIN_SPREAD_DB
         if (~own).any():
             first_valid = self._valid - len(self._medians)  # the valid block number of self._medians[0]
             pad = HISTORY_BLOCKS
@@ -144,11 +152,12 @@ class NoiseFloor:
         return floors[per_frame], np.maximum(spreads, MIN_SPREAD_DB)[per_frame]
 
 
-def _block_stats(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Median of the levels and robust spread (IQR / 1.35, about one standard deviation) of the rises.
+def _block_stats(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median of the levels, robust spread (IQR / 1.35, about one standard deviation) of the rises, and whether
+    each block holds sound (three quarters of its frames above :data:`SILENT_DB` in some band).
 
-    ``blocks`` has shape (blocks, frames, 2 * bands); both results have shape (blocks, bands). One sort serves
-    all three order statistics (much faster than three percentile calls).
+    ``blocks`` has shape (blocks, frames, 2 * bands); the statistics have shape (blocks, bands). One sort serves
+    every order statistic (much faster than several percentile calls).
     """
     bands = blocks.shape[2] // 2
     ordered = np.sort(blocks, axis=1)
@@ -156,4 +165,5 @@ def _block_stats(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mid, q1, q3 = (n - 1) / 2, (n - 1) / 4, 3 * (n - 1) / 4
     median = 0.5 * (ordered[:, int(np.floor(mid)), :bands] + ordered[:, int(np.ceil(mid)), :bands])
     spread = (ordered[:, int(round(q3)), bands:] - ordered[:, int(round(q1)), bands:]) / 1.35
-    return median.astype(np.float32), spread.astype(np.float32)
+    valid = (ordered[:, int(round(q1)), :bands] > SILENT_DB).any(axis=1)
+    return median.astype(np.float32), spread.astype(np.float32), valid
