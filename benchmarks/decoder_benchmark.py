@@ -49,6 +49,7 @@ REVERBS = (0.2, 0.5, 0.9)
 REAL = HERE.parent.parent / "shared" / "data" / "real-knocks"
 OUT = HERE / "out"
 OURS = "rescue-signals"
+AUDIO_LOCK = "/tmp/rescue-audio.lock"
 SLOW_PEERS = ("madmom CNN",)
 """Peers too slow for the whole corpus: run at a few SNRs only (the table says which)."""
 
@@ -246,8 +247,12 @@ def live(seconds_limit: float = 60.0) -> dict:
 
     codebook = default_codebook()
     r = render_sequence(parse_sequence(SEQUENCE, codebook), codebook,
-                        Conditions(medium="pipe", noises=("fan",), snr_db=15.0, group_gap_s=4.0), seed=5)
-    with tempfile.TemporaryDirectory() as folder:
+                        Conditions(medium="pipe", noises=("fan",), snr_db=15.0, group_gap_s=8.0), seed=5)
+    import fcntl
+
+    # The sound card may be shared (other test runs): hold the same lock they take while playing and recording.
+    with open(AUDIO_LOCK, "w") as lock, tempfile.TemporaryDirectory() as folder:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         wav = Path(folder) / "live.wav"
         write_rendering(r, wav)
         listen = subprocess.Popen([sys.executable, "-m", "rescue_signals", "listen", "--json", "--duration",
@@ -303,11 +308,28 @@ def print_tables(result: dict) -> None:
               f"{lv['knock_latency_s']['median'] * 1000:.0f} ms median, {lv['knock_latency_s']['max'] * 1000:.0f} ms max")
 
 
+def _keep_others(result: dict, earlier: dict) -> None:
+    """Carry the figures of methods not run this time over from an earlier run of the same corpus."""
+    ran = list(result["methods"])
+    others = [m for m in earlier.get("methods", []) if m not in ran]
+    result["methods"] = ran + others
+    for section in ("accuracy", "real"):
+        for m in others:
+            if m in earlier.get(section, {}):
+                result[section][m] = earlier[section][m]
+    for section in ("speed", "memory"):
+        for key, cell in earlier.get(section, {}).items():
+            if not any(key == m or key.startswith(m + " (") for m in ran):
+                result[section][key] = cell
+    result["carried_over_from_earlier_run"] = others
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small corpus and short files (a few minutes)")
     parser.add_argument("--live", action="store_true", help="also measure listen's latency on the sound card")
-    parser.add_argument("--only", nargs="*", help="methods to run (default: the decoder and every peer installed)")
+    parser.add_argument("--only", nargs="*", help="methods to run (default: the decoder and every peer installed); "
+                                                  "the others' figures are kept from the last full run")
     args = parser.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     codebook = default_codebook()
@@ -333,6 +355,8 @@ def main(argv=None) -> int:
         except (OSError, subprocess.SubprocessError, ValueError) as exc:  # no sound server, no paplay, ...
             result["live"] = {"error": str(exc)}
     target = OUT / ("decoder-benchmark-quick.json" if args.quick else "decoder-benchmark.json")
+    if args.only and target.exists():
+        _keep_others(result, json.loads(target.read_text()))
     target.write_text(json.dumps(result, indent=2, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
     print_tables(result)
     print(f"\nwrote {target}")
