@@ -15,6 +15,9 @@ from rescue_signals.errors import RescueSignalsError, UsageError
 PROGRESS_AFTER_S = 1.0
 """Wall-clock seconds of work before a progress bar is shown (short work stays quiet)."""
 
+PROGRESS_EVERY_S = 0.1
+"""The bar is redrawn at most this often."""
+
 
 def add_arguments(parser):
     parser.add_argument("files", nargs="+", metavar="FILE",
@@ -149,6 +152,7 @@ class _Progress:
         self.total_files = len(paths)
         self.index = 0
         self.started = time.monotonic()
+        self.drawn = 0.0
         self.shown = False
 
     def callback(self, path: Path):
@@ -156,8 +160,10 @@ class _Progress:
         name = path.name if len(path.name) <= 32 else path.name[:29] + "..."
 
         def report(done_s: float, total_s: float | None) -> None:
-            if time.monotonic() - self.started < PROGRESS_AFTER_S:
+            now = time.monotonic()
+            if now - self.started < PROGRESS_AFTER_S or now - self.drawn < PROGRESS_EVERY_S:
                 return
+            self.drawn = now
             from rescue_signals.decode.reading import clock_text
 
             share = min(1.0, done_s / total_s) if total_s else 0.0

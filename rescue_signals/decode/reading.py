@@ -279,6 +279,8 @@ def _assess(cb: Codebook, group: KnockGroup, reading: Reading, faint_inside, acc
 
 def clock_text(time_s: float) -> str:
     """``m:ss.s`` (or ``h:mm:ss.s``) for a time in seconds."""
-    minutes, seconds = divmod(max(0.0, time_s), 60.0)
-    hours, minutes = divmod(int(minutes), 60)
-    return f"{hours}:{minutes:02d}:{seconds:04.1f}" if hours else f"{minutes}:{seconds:04.1f}"
+    tenths = int(round(max(0.0, time_s) * 10))
+    minutes, tenths = divmod(tenths, 600)
+    hours, minutes = divmod(minutes, 60)
+    seconds = f"{tenths // 10:02d}.{tenths % 10}"
+    return f"{hours}:{minutes:02d}:{seconds}" if hours else f"{minutes}:{seconds}"
