@@ -46,7 +46,7 @@ class GroupEvent:
 
 
 Event = KnockEvent | GroupEvent | RejectedImpulse
-"""What :meth:`KnockDecoder.feed` returns, in time order."""
+"""What :meth:`KnockDecoder.feed` returns."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,10 @@ class KnockDecoder:
 
         Returns
         -------
-        list of KnockEvent, RejectedImpulse and GroupEvent, in time order
+        list of KnockEvent, RejectedImpulse and GroupEvent
+            In the order they were decided: a knock as soon as it is sure, a group when the silence after it has
+            closed it. A :class:`RejectedImpulse` whose reason is one of :data:`RETRACTIONS` takes back the knock
+            reported earlier at its time (:func:`standing_knocks` applies them).
         """
         samples = _mono(block)
         events: list[Event] = []
