@@ -241,7 +241,7 @@ def memory(methods, codebook, *, quick: bool) -> dict:
     return out
 
 
-def live(seconds_limit: float = 60.0) -> dict:
+def live() -> dict:
     """Latency of ``listen`` on the sound card: a rendering played while it listens (needs a sound server)."""
     from rescue_signals.synth import write_rendering
 
@@ -260,8 +260,9 @@ def live(seconds_limit: float = 60.0) -> dict:
                                   cwd=HERE.parent)
         listen.stdout.readline()
         time.sleep(0.5)
-        subprocess.run(["paplay", str(wav)], check=True, timeout=seconds_limit)
-        out, _ = listen.communicate(timeout=seconds_limit)
+        limit_s = r.duration_s + 30
+        subprocess.run(["paplay", str(wav)], check=True, timeout=limit_s)
+        out, _ = listen.communicate(timeout=limit_s)
     events = [json.loads(line) for line in out.splitlines()]
     knocks = [e["latency_s"] for e in events if e["event"] == "knock" and e["latency_s"] is not None]
     groups = [e for e in events if e["event"] == "group" and e["latency_s"] is not None]

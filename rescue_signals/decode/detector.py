@@ -49,8 +49,8 @@ PEAK_RADIUS_FRAMES = 4
 MEASURE_FRAMES = 8
 """Frames after the onset in which the knock's level, brightness and shape are measured (about 43 ms)."""
 
-PRECURSOR_FRAMES = 10
-"""A peak followed within this many frames (about 53 ms) by a much stronger one is only its precursor (a scrape
+PRECURSOR_FRAMES = 6
+"""A peak followed within this many frames (about 32 ms) by a much stronger one is only its precursor (a scrape
 or a touch before the strike, or the fast high end of a knock dispersed along steel)..."""
 
 PRECURSOR_RATIO = 4.0
