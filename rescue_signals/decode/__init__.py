@@ -6,7 +6,9 @@ file block by block, with bounded memory, and returns a :class:`DecodeResult`.
 
 The stages, each in its own module: :mod:`.features` (band powers of 5 ms frames), :mod:`.noisefloor`,
 :mod:`.detector` (knocks, counted once), :mod:`.grouping` (groups from the spacing actually used) and
-:mod:`.reading` (the protocol's reading, the probable sender, confidence and warnings).
+:mod:`.reading` (the protocol's reading, the probable sender, confidence and warnings); :mod:`.decoder` joins
+them. Around them: :mod:`.files` (recordings in blocks), :mod:`.result` (the ``--json`` form), :mod:`.formats`
+(timeline, CSV, Audacity labels), :mod:`.plot` and :mod:`.evaluation` (scores against known onsets).
 """
 
 from rescue_signals.decode.decoder import RETRACTIONS, Event, GroupEvent, KnockDecoder, Trace, standing_knocks
