@@ -76,9 +76,10 @@ CUT_FROM_POWER = 1e-6
 """A frame this loud (-60 dB) followed at once by digital silence was cut off (an input starting up in fits),
 not decaying."""
 
-SWELL_FRAMES = 5
-"""A sound that takes this many frames (27 ms) or more to climb from 10 dB to 3 dB under its peak swells (a
-syllable, a machine starting); a strike climbs in one or two."""
+SWELL_FRAMES = 8
+"""A sound that takes this many frames (43 ms) or more to climb from 10 dB to 3 dB under its peak swells (a
+syllable, a machine starting); a strike climbs in one or two, and even a knock smeared over 300 m of pipe (its
+highs arrive first) in fewer than this."""
 
 ONSET_OFFSET_FRAMES = 0.5
 """Where in its first frame a knock starts, on average (calibrated on rendered knocks and real taps)."""
@@ -87,8 +88,11 @@ TONE_SHARE = 0.9
 """A sound with this share of its rise in one band above 400 Hz..."""
 
 TONE_LOW_SHARE = 0.02
-"""...and less than this share below 400 Hz is a tone (a drop of water), not a strike: every knock in the
-renderings and the recordings thumps the low bands at least a little."""
+"""...and less than this share below 400 Hz..."""
+
+TONE_MIN_HZ = 1500.0
+"""...in a band centred this high or higher is a tone (a drop of water), not a strike. Lower down it may be the
+ring of a pipe heard from far along it, its strike lost on the way."""
 
 MIN_SNR_DB = 1.0
 """A knock's loudest 5 ms must be this much above the noise floor (over all bands)."""
@@ -383,7 +387,7 @@ class KnockDetector:
                                                              and level_db < last.level_db - ECHO_DROP_DB)):
                 return RejectedImpulse(time_s, "echo", snr_db, level_db) if strong else None
         reason = (_shape_reason(high[onset:], high_noise[onset:])
-                  or _tone_reason(power[p] - noise[p], low)
+                  or _tone_reason(power[p] - noise[p], low, self._centre)
                   or self._swell_reason(frame, low))
         if reason is not None:
             return RejectedImpulse(time_s, reason, snr_db, level_db) if strong else None
@@ -425,13 +429,16 @@ def _shape_reason(total: np.ndarray, noise: np.ndarray) -> str | None:
     return None
 
 
-def _tone_reason(excess: np.ndarray, low_bands: int) -> str | None:
-    """"tone" when the rise above the noise sits in one upper band and hardly touches the low bands."""
+def _tone_reason(excess: np.ndarray, low_bands: int, centre_hz: np.ndarray) -> str | None:
+    """"tone" when the rise above the noise sits in one band above :data:`TONE_MIN_HZ` and hardly touches the low
+    bands."""
     excess = np.maximum(excess, 0.0)
     total, high = float(excess.sum()), excess[low_bands:]
     if total <= 0 or not high.size:
         return None
-    if high.max() >= TONE_SHARE * high.sum() and excess[:low_bands].sum() < TONE_LOW_SHARE * total:
+    top = int(np.argmax(high))
+    if (high[top] >= TONE_SHARE * high.sum() and excess[:low_bands].sum() < TONE_LOW_SHARE * total
+            and centre_hz[low_bands + top] >= TONE_MIN_HZ):
         return "tone"
     return None
 
