@@ -80,3 +80,34 @@ def test_silence_and_pure_noise_give_no_knocks(codebook, decode_samples):
     for x in (np.zeros(48000 * 20, np.float32), (0.05 * rng.standard_normal(48000 * 60)).astype(np.float32)):
         events = decode_samples(x, 48000)
         assert not [e for e in events if isinstance(e, (KnockEvent, GroupEvent))]
+
+
+@pytest.mark.parametrize("snr_db", [10.0, 6.0])
+@pytest.mark.parametrize("medium", ["rock_hammer", "rock_crib"])
+def test_drops_of_water_are_not_counted(render, decode_samples, medium, snr_db):
+    # At these SNRs a drop's loudest 5 ms is about as loud as a knock's, or louder, and drops fall once or twice a
+    # second: only their narrow ring with no low body tells them apart.
+    r = render(medium=medium, noises=("drip",), snr_db=snr_db)
+    events = decode_samples(r.samples, r.sample_rate)
+    assert [g.count for g in groups(events)] == COUNTS
+    assert sum(isinstance(e, RejectedImpulse) and e.reason == "tone" for e in events) > 20
+
+
+def test_a_pipe_heard_from_far_is_not_a_drop():
+    from rescue_signals.decode.detector import _tone_reason
+    from rescue_signals.decode.features import frame_layout
+
+    layout = frame_layout(48000)
+    low, centre = layout.low_bands, layout.centre_hz
+    drop = np.zeros(layout.bands)
+    drop[low + 2:low + 4] = (1.0, 0.3)  # 1-1.6 kHz and the band above, nothing below 400 Hz
+    assert _tone_reason(drop, low, centre) == "tone"
+    ring = np.zeros(layout.bands)
+    ring[low] = 1.0  # 400-630 Hz alone: a far pipe's ring, or a tap on a table
+    assert _tone_reason(ring, low, centre) is None
+    body = drop.copy()
+    body[1] = 0.1  # a body below 400 Hz: a strike
+    assert _tone_reason(body, low, centre) is None
+    spread = drop.copy()
+    spread[low + 6] = 0.5  # partials spread over the bands
+    assert _tone_reason(spread, low, centre) is None
