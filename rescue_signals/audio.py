@@ -10,6 +10,7 @@ DAC/ADC times, so a drill can compare them directly with key presses.
 
 from __future__ import annotations
 
+import bisect
 import queue
 import threading
 import time
@@ -22,6 +23,9 @@ from rescue_signals.errors import AudioDeviceError
 
 SAMPLE_RATE = 48000
 """The rate asked for on every device (some report 44100 by default; see the project's environment notes)."""
+
+OUTPUT_LATENCY_S = 0.25
+"""Default output buffer, s: it must outlast the longest time the program can be kept from refilling it."""
 
 
 def _sounddevice():
@@ -79,56 +83,118 @@ def _open_error(kind: str, device, exc: Exception) -> AudioDeviceError:
     return AudioDeviceError(f"cannot open audio {kind} '{device}': {exc} ('rescue-signals devices' lists them)")
 
 
+CLOCK_WINDOW_S = 20.0
+"""How much of a stream's recent history its sample times are worked out from, s (see :class:`_SampleClock`)."""
+
+CLOCK_WINDOW_STAMPS = 4096
+"""... and at most this many buffer time stamps of it (bounds the work per buffer of a low-latency stream)."""
+
+CLOCK_SLEW = 0.001
+"""Fastest change of a stream's sample times, s per s of stream: three times the drift of a poor sound card's
+clock, and slow enough that a change of estimate never shows as a jump between one block and the next."""
+
+
 class _ClockMap:
     """Maps PortAudio stream time to ``time.monotonic()``.
 
     Each callback reports the stream time at which it was invoked; the monotonic clock read inside the callback is
-    at least that late, never earlier, so the smallest recent difference is the best estimate of the offset.
+    at least that late, never earlier, so the smallest difference seen over the last ``window_s`` seconds is the
+    offset. A long window matters: on a busy machine every callback for a second or more can run late.
     """
 
-    def __init__(self, window: int = 64):
-        self._recent: deque[float] = deque(maxlen=window)
+    def __init__(self, window_s: float = CLOCK_WINDOW_S):
+        self._window_s = window_s
+        self._lows: deque[tuple[float, float]] = deque()  # (monotonic, difference), differences increasing
 
     def update(self, stream_time_s: float, monotonic_s: float) -> float | None:
         if stream_time_s <= 0:
             return None  # this host API does not report stream time
-        self._recent.append(monotonic_s - stream_time_s)
-        return min(self._recent)
+        difference = monotonic_s - stream_time_s
+        lows = self._lows
+        while lows and lows[-1][1] >= difference:
+            lows.pop()
+        lows.append((monotonic_s, difference))
+        while monotonic_s - lows[0][0] > self._window_s:
+            lows.popleft()
+        return lows[0][1]
 
 
 class _SampleClock:
     """Steady times for the samples of one stream.
 
-    The host's buffer time stamps jump by a few ms now and then, while the stream itself runs at a steady rate:
-    the median, over recent buffers, of (stamp - samples so far / rate) is the time of sample 0, and every
-    buffer's time follows from its sample count. An under- or overflow breaks the count, so it starts afresh.
+    The stream runs at a steady rate, so each buffer's host time stamp minus (samples so far / rate) is a reading
+    of one number: the time of sample 0. The readings hold a consistent core and stray ones. A sound server
+    extrapolates its latency between timing updates, and during a new stream's first seconds, or on a busy
+    machine, the extrapolation drifts by up to 10 ms before the next update pulls it back; the buffers of a burst
+    can be stamped a few ms apart. The strays spread out while the core stays put, so the estimate aims at the
+    middle of the densest fifth of the readings from the last ``window_s`` seconds (a median would sit between
+    core and strays; a short window would follow the drift), and moves towards it by at most :data:`CLOCK_SLEW`,
+    so that block times stay contiguous when the densest fifth changes its mind.
+
+    An under- or overflow breaks the count, so :meth:`reset` starts a new *epoch* whose sample 0 is measured
+    afresh; the times of earlier epochs keep their last estimate.
     """
 
-    def __init__(self, sample_rate: int, window: int = 64):
+    def __init__(self, sample_rate: int, window_s: float = CLOCK_WINDOW_S):
         self._rate = float(sample_rate)
+        self._window = int(window_s * sample_rate)
         self._frame = 0
-        self._recent: deque[float] = deque(maxlen=window)
+        self._entries: deque[tuple[int, float]] = deque()  # (first sample, its origin estimate), in order
+        self._sorted: list[float] = []  # the same origin estimates, sorted
+        self._origins: list[float] = [0.0]  # time of sample 0 of each epoch, s
+        self._fresh = True  # no reading yet in this epoch
 
-    def stamp(self, time_s: float, frames: int) -> float:
-        """The steady time of the first of the next ``frames`` samples, whose host stamp is ``time_s``."""
-        self._recent.append(time_s - self._frame / self._rate)
-        steady = float(np.median(self._recent)) + self._frame / self._rate
+    def stamp(self, time_s: float, frames: int) -> tuple[int, int]:
+        """Take the host's stamp ``time_s`` of the next ``frames`` samples.
+
+        Returns
+        -------
+        epoch, sample : int
+            Where the first of those samples is: pass them to :meth:`time_s`.
+        """
+        first = self._frame
+        origin = time_s - first / self._rate
+        self._entries.append((first, origin))
+        bisect.insort(self._sorted, origin)
+        while self._entries[0][0] < first - self._window or len(self._entries) > CLOCK_WINDOW_STAMPS:
+            _, old = self._entries.popleft()
+            del self._sorted[bisect.bisect_left(self._sorted, old)]
+        readings = np.asarray(self._sorted)
+        k = readings.size // 5
+        if k:
+            i = int(np.argmin(readings[k:] - readings[:-k]))
+            readings = readings[i:i + k + 1]
+        target = float(readings[readings.size // 2])
+        if self._fresh:
+            self._origins[-1], self._fresh = target, False
+        else:
+            step = CLOCK_SLEW * frames / self._rate
+            self._origins[-1] += min(step, max(-step, target - self._origins[-1]))
         self._frame += frames
-        return steady
+        return len(self._origins) - 1, first
+
+    def time_s(self, epoch: int, sample: int) -> float:
+        """The current estimate of when ``sample`` of ``epoch`` is played or recorded."""
+        return self._origins[epoch] + sample / self._rate
 
     def reset(self) -> None:
-        self._recent.clear()
+        """The count broke (an under- or overflow): start a new epoch."""
+        self._entries.clear()
+        self._sorted.clear()
+        self._origins.append(self._origins[-1])
+        self._fresh = True
 
 
 class Playback:
     """One sound handed to a :class:`Player`; every time is ``time.monotonic()`` seconds.
 
+    A playback remembers *which samples* of the output stream carry its start, its knocks and its end, and turns
+    them into times when asked, from the player's latest estimate of the stream's clock. So every time it reports
+    shares one estimate (knock-to-knock spacing is exact), and times settle to within a millisecond or two as that
+    estimate settles over the first seconds of a new stream.
+
     Attributes
     ----------
-    started_s : float or None
-        When the first sample reached the output (its DAC time), once it has been scheduled.
-    ended_s : float or None
-        When the last sample reaches the output.
     error : AudioDeviceError or None
         Set when the device failed or disappeared during the playback (the playback is then done).
     """
@@ -137,15 +203,24 @@ class Playback:
         self._player = player
         self._samples = samples
         self._offsets = np.round(np.asarray(sorted(knock_offsets_s), dtype=float) * player.sample_rate).astype(int)
-        self._heard = [0.0] * self._offsets.size
-        self._next_offset = 0
+        self._heard: list[tuple[int, int]] = []  # (epoch, sample) of the output stream, per knock scheduled
+        self._start: tuple[int, int] | None = None
+        self._end: tuple[int, int] | None = None
         self._pos = 0
         self._at_s = at_s
         self._stop_requested = False
         self._event = threading.Event()
-        self.started_s: float | None = None
-        self.ended_s: float | None = None
         self.error: AudioDeviceError | None = None
+
+    @property
+    def started_s(self) -> float | None:
+        """When the first sample reached the output (its DAC time); None until it has been scheduled."""
+        return None if self._start is None else self._player._samples.time_s(*self._start)
+
+    @property
+    def ended_s(self) -> float | None:
+        """When the last sample reaches the output; None until it has been scheduled."""
+        return None if self._end is None else self._player._samples.time_s(*self._end)
 
     @property
     def done(self) -> bool:
@@ -158,7 +233,8 @@ class Playback:
         Knocks are reported as their output buffer is scheduled, in order, so the tuple grows from empty to one
         time per offset. A time can lie up to one output latency in the future when first reported.
         """
-        return tuple(self._heard[:self._next_offset])
+        clock = self._player._samples
+        return tuple(clock.time_s(epoch, sample) for epoch, sample in list(self._heard))
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Block until :attr:`done` or ``timeout_s`` seconds have passed; returns :attr:`done`.
@@ -200,8 +276,10 @@ class Player:
     device : int or str, optional
         Output device (index or part of its name); the default output if None.
     latency : str or float
-        PortAudio's ``"low"``, ``"high"`` or seconds. High by default: a few tens of ms cost nothing (every knock's
-        time at the output is reported), while a busy machine underruns a low-latency stream, which clicks.
+        PortAudio's ``"low"``, ``"high"`` or seconds; :data:`OUTPUT_LATENCY_S` by default. On a busy machine the
+        callback can be held up for a tenth of a second or more (other processes, another thread holding the
+        interpreter); a buffer shorter than that underflows, which clicks and delays every later knock. Latency
+        costs nothing here: every knock's time at the output is reported.
 
     Raises
     ------
@@ -212,7 +290,7 @@ class Player:
     STALL_S = 1.0
     """No callback for this long means the device stopped, s."""
 
-    def __init__(self, sample_rate: int = SAMPLE_RATE, device=None, *, latency: str | float = "high"):
+    def __init__(self, sample_rate: int = SAMPLE_RATE, device=None, *, latency: str | float = OUTPUT_LATENCY_S):
         sd = _sounddevice()
         self.sample_rate = int(sample_rate)
         self.device = device
@@ -323,12 +401,12 @@ class Player:
                 self._samples.reset()
             offset = self._clock.update(time_info.currentTime, now)
             dac = time_info.outputBufferDacTime
-            buffer_s = self._samples.stamp(dac + offset if offset is not None and dac > 0 else now + self.latency_s,
-                                           frames)
+            at = self._samples.stamp(dac + offset if offset is not None and dac > 0 else now + self.latency_s,
+                                     frames)
             self._active.extend(self._drain_incoming())
             out = np.zeros(frames, dtype=np.float32)
             for pb in list(self._active):
-                self._mix(pb, out, frames, buffer_s)
+                self._mix(pb, out, frames, at)
             for pb in list(self._draining):
                 if pb._stop_requested or now >= pb.ended_s:
                     self._draining.remove(pb)
@@ -339,33 +417,34 @@ class Player:
             outdata.fill(0)
             self._error = AudioDeviceError(f"audio output failed: {exc}")
 
-    def _mix(self, pb: Playback, out: np.ndarray, frames: int, buffer_s: float) -> None:
-        sr = self.sample_rate
+    def _mix(self, pb: Playback, out: np.ndarray, frames: int, at: tuple[int, int]) -> None:
+        """Mix the next part of ``pb`` into ``out``, the buffer whose first sample is ``at`` (epoch, sample)."""
         if pb._stop_requested:
             self._active.remove(pb)
             pb._finish()
             return
+        epoch, sample = at
         first = 0
         if pb._pos == 0:
+            buffer_s = self._samples.time_s(epoch, sample)
             if pb._at_s is not None and pb._at_s > buffer_s:
-                first = int(round((pb._at_s - buffer_s) * sr))
+                first = int(round((pb._at_s - buffer_s) * self.sample_rate))
                 if first >= frames:
                     return  # not yet
-            pb.started_s = float(buffer_s + first / sr)
+            pb._start = (epoch, sample + first)
         m = min(frames - first, pb._samples.size - pb._pos)
         out[first:first + m] += pb._samples[pb._pos:pb._pos + m]
-        # Each knock's DAC time from the buffer that carries it, so an underflow earlier cannot skew it.
+        # Each knock is placed on the stream's own sample count from the buffer that carries it, so an underflow
+        # earlier cannot skew it.
         offsets = pb._offsets
-        while pb._next_offset < offsets.size and offsets[pb._next_offset] < pb._pos + m:
-            k = offsets[pb._next_offset]
-            pb._heard[pb._next_offset] = float(buffer_s + (first + max(0, k - pb._pos)) / sr)
-            pb._next_offset += 1
+        while len(pb._heard) < offsets.size and offsets[len(pb._heard)] < pb._pos + m:
+            k = offsets[len(pb._heard)]
+            pb._heard.append((epoch, sample + first + max(0, k - pb._pos)))
         pb._pos += m
         if pb._pos >= pb._samples.size:
-            while pb._next_offset < offsets.size:  # offsets past the end: heard when the sound ends
-                pb._heard[pb._next_offset] = float(buffer_s + (first + m) / sr)
-                pb._next_offset += 1
-            pb.ended_s = float(buffer_s + (first + m) / sr)
+            while len(pb._heard) < offsets.size:  # offsets past the end: heard when the sound ends
+                pb._heard.append((epoch, sample + first + m))
+            pb._end = (epoch, sample + first + m)
             self._active.remove(pb)
             self._draining.append(pb)
 
@@ -452,7 +531,8 @@ class Capture:
         block : ndarray, shape (n,), float32
         start_s : float
             ``time.monotonic()`` time at which the block's first sample was recorded (its ADC time, steadied
-            over recent blocks; the first few blocks of a new stream can be a few ms off).
+            over the stream's recent history; while a new stream's clock settles, in its first seconds, it can be
+            a few ms off).
 
         Raises
         ------
@@ -475,7 +555,7 @@ class Capture:
             start_s = adc_s + offset
         else:
             start_s = mono_s - block.size / self.sample_rate - self.latency_s
-        return block, self._samples.stamp(start_s, block.size)
+        return block, self._samples.time_s(*self._samples.stamp(start_s, block.size))
 
     def pending(self) -> int:
         """Blocks recorded and not yet read."""

@@ -94,7 +94,7 @@ def test_played_exchange_comes_back_with_knocks_at_the_sidecar_times(artifacts_d
 
 
 def test_a_sound_scheduled_for_a_time_starts_then():
-    from rescue_signals.audio import Player
+    from rescue_signals.audio import CLOCK_SLEW, Player
 
     click = np.zeros(SR // 2, dtype=np.float32)
     click[:48] = 0.8 * np.sin(2 * np.pi * 4000 * np.arange(48) / SR)
@@ -103,7 +103,8 @@ def test_a_sound_scheduled_for_a_time_starts_then():
         recorded, times, playback = record_while(lambda: player.play(click, knock_offsets_s=[0.0], at_s=at_s),
                                                  seconds=1.2)
         assert playback.wait(3.0)
-    assert abs(playback.started_s - at_s) < 0.001
+    # The player reports that it started then (its estimate of the stream's clock may move by CLOCK_SLEW a second).
+    assert abs(playback.started_s - at_s) < 0.001 + CLOCK_SLEW * (time.monotonic() - at_s)
     found = times[np.round(find_knocks_s(recorded, SR) * SR).astype(int)]
     assert len(found) == 1 and abs(found[0] - at_s) < 0.010
 
