@@ -94,7 +94,8 @@ def _harmonics(n, sample_rate, f0_hz, levels, rng, *, wobble=0.0):
 
 def _fan(n, sr, rng):
     broadband = _band(_pink(n, rng), sr, 40.0, 6000.0) * _slow(n, sr, rng, rate_hz=2.0, depth=0.15)
-    blade_hz = rng.uniform(8.0, 16.0) * rng.integers(6, 12)  # rotation rate times number of blades
+    # Mine fans turn at 1000-2950 rpm with 8 to 14 blades: the blade-pass tone lies in the low hundreds of hertz.
+    blade_hz = rng.uniform(16.5, 49.0) * rng.integers(8, 15)
     tones = _harmonics(n, sr, blade_hz, [1.0, 0.6, 0.35, 0.2, 0.1], rng, wobble=0.002)
     return _unit_rms(broadband) + 0.7 * _unit_rms(tones)
 
@@ -109,7 +110,10 @@ def _rock_drill(n, sr, rng):
         impulses[i] = rng.uniform(0.6, 1.0)
         t += (1.0 / rate_hz) * rng.uniform(0.95, 1.05)
     ring = sps.sosfilt(sps.butter(2, (150.0, 450.0), btype="band", fs=sr, output="sos"), impulses)
-    exhaust = _band(rng.standard_normal(n), sr, 120.0, 900.0) * _slow(n, sr, rng, rate_hz=5.0, depth=0.2)
+    # The exhaust comes in a puff after every stroke of the piston.
+    puffs = sps.lfilter([1.0], [1.0, -np.exp(-1.0 / (0.008 * sr))], impulses)
+    exhaust = (_band(rng.standard_normal(n), sr, 120.0, 900.0) * _slow(n, sr, rng, rate_hz=5.0, depth=0.2)
+               * (0.3 + puffs / max(float(np.max(puffs)), 1e-12)))
     hiss = _band(rng.standard_normal(n), sr, 1500.0, 6000.0)
     return 1.0 * _unit_rms(ring) + 0.8 * _unit_rms(exhaust) + 0.15 * _unit_rms(hiss)
 

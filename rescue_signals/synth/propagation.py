@@ -18,8 +18,10 @@ from rescue_signals.synth.conditions import STEEL_MEDIA
 STEEL_SPREADING_M = 5.0
 """Beyond this distance a guided wave along steel loses 3 dB per doubling of distance (half of spherical)."""
 
-STEEL_LOSS_DB_PER_M = (0.005, 0.02)
-"""Absorption along steel: (at 0 Hz, extra per kHz), dB per metre."""
+STEEL_LOSS_DB_PER_M = {"pipe": (0.005, 0.02), "rail": (0.005, 0.02), "drill_rod": (0.002, 0.006)}
+"""Loss along steel: (at 0 Hz, extra per kHz), dB per metre. A pipe hangs on supports and a rail is fixed to
+sleepers, and both lose a little at every joint; a drill string is one solid column of threaded rods touching
+only mud and rock, which is why rescuers listen on it from hundreds of metres away."""
 
 STEEL_DISPERSION_S = {"pipe": 0.0025, "rail": 0.002, "drill_rod": 0.006}
 """Arrival delay spread per metre and per unit of 1/sqrt(Hz): bending waves are slower at low frequencies."""
@@ -81,7 +83,7 @@ def _along_steel(sound, *, medium, distance_m, sample_rate):
     spectrum = np.fft.rfft(sound, n)
     freq = np.fft.rfftfreq(n, 1.0 / sample_rate)
     gain_db = (-10.0 * np.log10(1.0 + distance_m / STEEL_SPREADING_M)
-               - distance_m * (STEEL_LOSS_DB_PER_M[0] + STEEL_LOSS_DB_PER_M[1] * freq / 1000.0))
+               - distance_m * (STEEL_LOSS_DB_PER_M[medium][0] + STEEL_LOSS_DB_PER_M[medium][1] * freq / 1000.0))
     # Group delay of bending waves falls as 1/sqrt(f); the highest frequency arrives first (delay 0).
     f = np.maximum(freq, 150.0)
     delay_s = STEEL_DISPERSION_S[medium] * distance_m * (1 / np.sqrt(f) - 1 / np.sqrt(freq[-1]))
