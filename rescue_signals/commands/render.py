@@ -23,6 +23,9 @@ _DEFAULTS = Conditions()
 FAINT = 10 ** (-50 / 20)
 """Knocks peaking below -50 dBFS get a note that they are very faint."""
 
+SPEAKER_LOW_HZ = 200.0
+"""Laptop and phone speakers play little below this, Hz: a knock that is faint above it gets its own note."""
+
 
 def _ranged(field: str, unit: str = "", *, integer: bool = False):
     low, high = RANGES[field]
@@ -191,6 +194,10 @@ def describe_conditions(rendering: Rendering, codebook: Codebook) -> list[str]:
         level = f"{20 * np.log10(peak):.0f} dBFS" if peak > 0 else "silence"
         lines.append(f"note: the knocks are very faint at this distance (peak {level}); turn the volume up, or "
                      f"come closer with --distance")
+    elif (high := _peak_above(rendering.clean, SPEAKER_LOW_HZ, rendering.sample_rate)) < FAINT:
+        lines.append(f"note: the knocks arrive as a low thump, faint above {SPEAKER_LOW_HZ:g} Hz (peak "
+                     f"{20 * np.log10(max(high, 1e-12)):.0f} dBFS there), which laptop speakers barely play; listen "
+                     f"with headphones, or come closer with --distance")
     noise = [*c.noises] + (["own recordings"] if rendering.sources.get("noise") else [])
     if noise:
         lines.append(f"noise {'+'.join(noise)} at SNR {rendering.snr_db_measured:.1f} dB")
@@ -204,6 +211,14 @@ def describe_conditions(rendering: Rendering, codebook: Codebook) -> list[str]:
             timing += f" (compressed from the codebook's {rendering.codebook_gap_s:g} s)"
     lines.append(timing)
     return lines
+
+
+def _peak_above(samples: np.ndarray, low_hz: float, sample_rate: int) -> float:
+    """Peak (full scale 1) of ``samples`` above ``low_hz``."""
+    from scipy import signal as sps
+
+    sos = sps.butter(4, low_hz, btype="high", fs=sample_rate, output="sos")
+    return float(np.max(np.abs(sps.sosfilt(sos, samples)))) if samples.size else 0.0
 
 
 def describe_groups(rendering: Rendering, codebook: Codebook, lang: str) -> list[str]:

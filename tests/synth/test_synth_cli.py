@@ -86,6 +86,22 @@ def test_bad_input_gives_a_clear_error_and_exit_1(tmp_path, capsys, args, messag
     assert err.startswith("error: ") and message in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("medium, distance, note", [
+    ("rock_hammer", "60", "headphones"),  # through rock the highs are gone: a thump laptop speakers barely play
+    ("rock_hammer", "300", "very faint"),
+    ("pipe", "300", None),  # a pipe still rings above 200 Hz
+])
+def test_render_warns_when_a_listener_may_not_hear_the_knocks(tmp_path, capsys, medium, distance, note):
+    rc = main(["render", "R3", "-o", str(tmp_path / "x.wav"), "--medium", medium, "--distance", distance,
+               "--seed", "1", "--lang", "en"])
+    assert rc == 0
+    text = capsys.readouterr().out
+    if note is None:
+        assert "note:" not in text
+    else:
+        assert note in text
+
+
 def test_an_unsupported_output_format_is_refused_before_rendering(tmp_path, capsys):
     assert main(["render", "R5", "-o", str(tmp_path / "x.mp3")]) == 1
     assert "use one of .wav, .flac" in capsys.readouterr().err
