@@ -142,7 +142,7 @@ class Exchange:
         trial._open = copy.deepcopy(self._open)
         return trial.observe(group)
 
-    def expected(self, now_s: float | None = None) -> tuple[Expectation, ...]:
+    def expected(self) -> tuple[Expectation, ...]:
         """The replies the exchange is waiting for (the next step only)."""
         return self._expectations()
 
@@ -249,7 +249,7 @@ class Exchange:
             fits_head = reply == HEADCOUNT or (len(op.steps) > 1 and op.steps[1][0] == HEADCOUNT)
             if fits_ack or fits_head:
                 return role, True
-        senders = {s.rule(r.id) and r.id for s in cb.signals if s.knocks == group.count for r in cb.roles} - {None}
+        senders = {rule.role for s in cb.signals if s.knocks == group.count for rule in s.senders}
         if len(senders) == 1:
             return senders.pop(), True
         if self._last_sender is not None:
