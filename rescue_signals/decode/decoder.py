@@ -222,6 +222,7 @@ class KnockDecoder:
             if isinstance(found, FaintPeak):
                 if self._grouper.pending:
                     self._faint.append(found)
+                self._grouper.hear_faint(found)
                 continue
             if isinstance(found, KnockEvent):
                 # The detector lets a much louder knock through its refractory time: the one before was less.
@@ -230,6 +231,7 @@ class KnockDecoder:
                     events.append(RejectedImpulse(before.time_s, "precursor", before.snr_db, before.level_db))
                 missed = self._grouper.gap_filler(found.time_s, self._faint)
                 if missed is not None:
+                    self._grouper.forget_faint(missed)
                     self._promoted.append(missed.knock)
                     self._grouper.add(missed.knock)
                     events.append(missed.knock)
@@ -244,11 +246,16 @@ class KnockDecoder:
     def _close(self, groups: list[KnockGroup]) -> list[Event]:
         events: list[Event] = []
         for group in groups:
+            # Faint peaks found on the group's beat when it closed: knocks, reported now.
+            events += [f.knock for f in group.recovered]
+            self._promoted += [f.knock for f in group.recovered]
             events += [RejectedImpulse(k.time_s, "outlier", k.snr_db, k.level_db) for k in group.dropped]
             start, end = group.start_s, group.end_s
             # Faint peaks far below the group's knocks are the room, not missed knocks.
             quietest = min(k.level_db for k in group.knocks) - OFFBEAT_DB
-            inside = [f for f in self._faint if start < f.time_s < end and f.knock.level_db >= quietest]
+            counted = {k.time_s for k in group.knocks}
+            inside = [f for f in self._faint
+                      if start < f.time_s < end and f.knock.level_db >= quietest and f.time_s not in counted]
             promoted = [k for k in self._promoted if start <= k.time_s <= end]
             rejected = [r for r in self._rejected if start < r.time_s < end]
             decoded, reading = self._interpreter.read(group, faint_inside=inside, accepted_faint=promoted,

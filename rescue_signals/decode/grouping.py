@@ -46,6 +46,15 @@ RHYTHM_TOLERANCE = 0.15
 WEAK_KNOCK_DB = 14.0
 """...if it is at most this much fainter than the group's knocks (a weak blow, not another sound)."""
 
+LEAD_BEATS = 2
+"""When a group closes, faint peaks on its beat are looked for up to this many beats before its first knock (and
+after its last, up to the silence that closed it): in noise the first and last blows are missed as often as the
+rest..."""
+
+EDGE_KNOCK_DB = 3.0
+"""...but there, with a knock on one side only, a faint peak counts only if it is at most this much fainter than the
+group's knocks (in a drill's or a fan's noise, peaks of the noise fall on any beat now and then)."""
+
 
 @dataclass(frozen=True)
 class KnockGroup:
@@ -54,6 +63,7 @@ class KnockGroup:
     Attributes
     ----------
     knocks : tuple of KnockEvent
+        Including those in ``recovered``.
     dropped : tuple of KnockEvent
         Sounds reported as knocks that the group shows were something else (see :data:`OUTLIER_DB`).
     threshold_s : float, s
@@ -62,6 +72,8 @@ class KnockGroup:
         From the last knock of the previous group to this group's first, or None for the first group.
     ended_by_stream : bool
         True when the stream ended before that silence was complete (the group may not be finished).
+    recovered : tuple of FaintPeak
+        Faint peaks counted as knocks when the group closed, because they fall on its beat.
     """
 
     knocks: tuple[KnockEvent, ...]
@@ -69,6 +81,7 @@ class KnockGroup:
     threshold_s: float
     gap_before_s: float | None
     ended_by_stream: bool = False
+    recovered: tuple = ()
 
     @property
     def count(self) -> int:
@@ -109,6 +122,7 @@ class Grouper:
         self._spacings: deque[float] = deque(maxlen=24)  # intervals of recent finished groups
         self._gaps: deque[float] = deque(maxlen=12)  # gaps between recent groups
         self._last_end: float | None = None
+        self._faint: list = []  # faint peaks since the last group ended (FaintPeak)
 
     @property
     def pending(self) -> tuple[KnockEvent, ...]:
@@ -146,6 +160,17 @@ class Grouper:
         quietest = float(np.median([k.level_db for k in self._current])) - WEAK_KNOCK_DB
         near = [f for f in faint if abs(f.time_s - due) <= RHYTHM_TOLERANCE * spacing and f.knock.level_db >= quietest]
         return max(near, key=lambda f: f.novelty) if near else None
+
+    def hear_faint(self, peak) -> None:
+        """A faint peak (FaintPeak): kept while it may still turn out to be on a group's beat."""
+        if not self._current:
+            lead = LEAD_BEATS * self.timing.knock_interval_max_s * (1.25 + RHYTHM_TOLERANCE)
+            self._faint = [f for f in self._faint if f.time_s > peak.time_s - lead]
+        self._faint.append(peak)
+
+    def forget_faint(self, peak) -> None:
+        """Take back a faint peak that was counted as a knock on its own (see :meth:`gap_filler`)."""
+        self._faint = [f for f in self._faint if f is not peak]
 
     def threshold_s(self) -> float:
         """The silence after the last knock that would close the open group now, s."""
@@ -187,7 +212,10 @@ class Grouper:
         gives the same groups however it is cut into blocks.
         """
         if self._current and now_s - self._current[-1].time_s > self.threshold_s():
-            return [self._close(by_stream=False)]
+            # Faint peaks on the beat after the last knock keep the group open: a run of weak blows in noise.
+            trailing = [f.time_s for f in self._on_beat(trailing_only=True)]
+            if now_s - max(trailing, default=self._current[-1].time_s) > self.threshold_s():
+                return [self._close(by_stream=False)]
         return []
 
     def flush(self, end_s: float) -> list[KnockGroup]:
@@ -203,6 +231,9 @@ class Grouper:
 
     def _close(self, *, by_stream: bool) -> KnockGroup:
         threshold = self.threshold_s()
+        recovered = self._on_beat()
+        if recovered:
+            self._current = sorted(self._current + [f.knock for f in recovered], key=lambda k: k.time_s)
         knocks, dropped = _without_outliers(self._current)
         gap_before = None if self._last_end is None else knocks[0].time_s - self._last_end
         if gap_before is not None:
@@ -210,7 +241,68 @@ class Grouper:
         self._spacings.extend(np.diff([k.time_s for k in knocks]).tolist())
         self._last_end = knocks[-1].time_s
         self._current = []
-        return KnockGroup(knocks, dropped, threshold, gap_before, by_stream)
+        self._faint = []
+        recovered = tuple(f for f in recovered if f.knock in knocks)
+        return KnockGroup(knocks, dropped, threshold, gap_before, by_stream, recovered)
+
+    def _beat(self) -> float | None:
+        """The open group's beat, s: its intervals as whole numbers of one spacing (knocks may be missing), or
+        the spacing of earlier groups for a group of one knock; None when the intervals fit no beat in the
+        codebook's range."""
+        t = self.timing
+        times = np.array([k.time_s for k in self._current])
+        if len(times) < 2:
+            return float(np.median(self._spacings)) if self._spacings else None
+        intervals = np.diff(times)
+        base = float(intervals.min())
+        if self._spacings:  # a group heard with every other knock missing still keeps the sender's spacing
+            usual = float(np.median(self._spacings))
+            if abs(base / usual - round(base / usual)) <= 2 * RHYTHM_TOLERANCE:
+                base = base / max(1, round(base / usual))
+        beats = np.maximum(1, np.round(intervals / base))
+        if np.abs(intervals / base - beats).max() > 2 * RHYTHM_TOLERANCE:
+            return None
+        beat = float(intervals.sum() / beats.sum())
+        return beat if t.knock_interval_min_s <= beat <= t.knock_interval_max_s * 1.25 else None
+
+    def _on_beat(self, *, trailing_only: bool = False) -> list:
+        """Faint peaks that fall where a beat of the open group was due and no knock was heard: inside it, up to
+        :data:`LEAD_BEATS` before its first knock (after the group before it), and after its last knock, one beat
+        after another (the peaks kept are those heard before the silence that closed it)."""
+        beat = self._beat()
+        if beat is None or not self._faint:
+            return []
+        times = [k.time_s for k in self._current]
+        quietest = float(np.median([k.level_db for k in self._current])) - WEAK_KNOCK_DB
+        candidates = [f for f in self._faint if f.knock.level_db >= quietest]
+        edge_quietest = quietest + WEAK_KNOCK_DB - EDGE_KNOCK_DB
+        tolerance = RHYTHM_TOLERANCE * beat
+        found = []
+
+        def take(due: float):
+            near = [f for f in candidates if abs(f.time_s - due) <= tolerance and f not in found
+                    and (times[0] < f.time_s < times[-1] or f.knock.level_db >= edge_quietest)]
+            if not near:
+                return None
+            best = max(near, key=lambda f: f.novelty)
+            found.append(best)
+            return best
+
+        for a, b in zip(times, times[1:]) if not trailing_only else ():
+            missing = int(round((b - a) / beat)) - 1
+            step = (b - a) / (missing + 1)
+            for j in range(1, missing + 1):
+                take(a + j * step)
+        earliest = (self._last_end if self._last_end is not None else -np.inf) + beat
+        t = times[0]
+        for _ in range(0 if trailing_only else LEAD_BEATS):
+            if t - beat < earliest or (peak := take(t - beat)) is None:
+                break
+            t = peak.time_s
+        t = times[-1]
+        while (peak := take(t + beat)) is not None:
+            t = peak.time_s
+        return found
 
 
 def _without_outliers(knocks: list[KnockEvent]) -> tuple[tuple[KnockEvent, ...], tuple[KnockEvent, ...]]:

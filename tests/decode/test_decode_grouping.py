@@ -1,0 +1,52 @@
+"""Grouping on the sender's beat: faint peaks where a knock was due count, other faint sounds do not."""
+
+from rescue_signals.codebook import default_codebook
+from rescue_signals.decode.detector import FaintPeak, KnockEvent
+from rescue_signals.decode.grouping import Grouper
+
+
+def knock(t, level_db=-30.0):
+    return KnockEvent(t, 0.03, 12.0, level_db, 800.0)
+
+
+def faint(t, level_db=-31.0):
+    return FaintPeak(knock(t, level_db), novelty=25.0)
+
+
+def group_of(events, end_s=60.0):
+    grouper = Grouper(default_codebook().timing)
+    closed = []
+    for e in sorted(events, key=lambda e: e.time_s):
+        closed += grouper.advance(e.time_s)
+        if isinstance(e, FaintPeak):
+            grouper.hear_faint(e)
+        else:
+            closed += grouper.add(e)
+    closed += grouper.advance(end_s) + grouper.flush(end_s)
+    return closed
+
+
+def test_faint_peaks_on_the_beat_inside_and_at_both_ends_are_counted():
+    # Knocks heard at 11, 12 and 15 s; weak blows at 10, 13, 14 and 16 s were heard only faintly.
+    events = [knock(11.0), knock(12.02), knock(15.0), faint(9.98), faint(13.01), faint(14.03), faint(16.01)]
+    [group] = group_of(events)
+    assert group.count == 7
+    assert [round(k.time_s) for k in group.knocks] == [10, 11, 12, 13, 14, 15, 16]
+    assert len(group.recovered) == 4
+
+
+def test_faint_sounds_off_the_beat_or_much_quieter_at_the_edges_are_not_counted():
+    events = [knock(11.0), knock(12.0), knock(13.0), knock(14.0),
+              faint(12.5),                  # between two beats
+              faint(15.0, level_db=-40.0),  # on the beat after the last knock, but 10 dB under the knocks
+              faint(9.6)]                   # before the first knock, off the beat
+    [group] = group_of(events)
+    assert group.count == 4
+    assert group.recovered == ()
+
+
+def test_a_faint_peak_just_before_the_group_before_is_not_pulled_into_the_next():
+    events = [knock(1.0), knock(2.0), knock(3.0), faint(4.0, level_db=-45.0),
+              knock(12.0), knock(13.0), knock(14.0)]
+    groups = group_of(events)
+    assert [g.count for g in groups] == [3, 3]
