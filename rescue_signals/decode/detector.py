@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rescue_signals.codebook import Text, Timing
-from rescue_signals.decode.features import FrameLayout
+from rescue_signals.decode.features import LONG_FRAMES, FrameLayout
 from rescue_signals.decode.noisefloor import NoiseFloor
 
 AFTER_FRAMES = 4
@@ -80,6 +80,16 @@ SWELL_FRAMES = 8
 """A sound that takes this many frames (43 ms) or more to climb from 10 dB to 3 dB under its peak swells (a
 syllable, a machine starting); a strike climbs in one or two, and even a knock smeared over 300 m of pipe (its
 highs arrive first) in fewer than this."""
+
+CLICK_BODY_SHARE = 0.1
+"""A sound gone in one frame is a click only if what it adds below 400 Hz is less than this share of what it adds
+above: a click's energy is spread evenly over the spectrum, so hardly any of it falls in the low bands, while a
+hammer on rock stops ringing in the highs at once but thumps below 400 Hz as loud as it cracks above."""
+
+SWELL_CLEAR = 30.0
+"""A swell is judged only on a sound whose upper bands peak this many times (15 dB) above their noise floor: its
+climb from 10 dB under its peak then starts clear of the noise, whose flicker would otherwise look like a slow
+start."""
 
 ONSET_OFFSET_FRAMES = 0.5
 """Where in its first frame a knock starts, on average (calibrated on rendered knocks and real taps)."""
@@ -358,7 +368,7 @@ class KnockDetector:
         high = self._power[start:b + MEASURE_FRAMES + 1, low:].sum(axis=1)
         peak = int(np.argmax(high[b - start:])) + b - start
         floor = float((10.0 ** (self._noise[frame - self._n0, low:] / 10.0)).sum())
-        if high[peak] < 10.0 * floor:
+        if high[peak] < SWELL_CLEAR * floor:
             return None
         reach = int(np.argmax(high >= 0.5 * high[peak]))  # where it comes within 3 dB of its peak
         quiet = np.flatnonzero(high[:reach] < 0.1 * high[peak])
@@ -395,11 +405,16 @@ class KnockDetector:
         b = frame - self._p0
         before = self._power[max(0, b - RECENT_FRAMES):b]
         ring = before.mean(axis=0) if len(before) else noise[p]
+        # The low bands come from long frames: a blow late in one shows its body in the next.
+        loudest = power[p].copy()
+        loudest[:low] = power[p:p + LONG_FRAMES + 1, :low].max(axis=0)
         # In the bands where something rings, only what at least doubles it counts (a ring wavers by a dB or two).
-        over_ring = np.where(ring > 2.0 * noise[p], np.where(power[p] > 2.0 * ring, power[p] - ring, 0.0),
-                             power[p] - noise[p])
-        reason = (_shape_reason(high[onset:], high_noise[onset:])
-                  or _tone_reason(power[p] - noise[p], low, self._centre)
+        over_ring = np.where(ring > 2.0 * noise[p], np.where(loudest > 2.0 * ring, loudest - ring, 0.0),
+                             loudest - noise[p])
+        body = float(np.maximum(power[p, :low] - noise[p, :low], 0.0).sum())
+        strike = float(np.maximum(power[p, low:] - noise[p, low:], 0.0).sum())
+        reason = ((_shape_reason(high[onset:], high_noise[onset:]) if body < CLICK_BODY_SHARE * strike else None)
+                  or _tone_reason(loudest - noise[p], low, self._centre)
                   or _tone_reason(over_ring, low, self._centre)
                   or self._swell_reason(frame, low))
         if reason is not None:
