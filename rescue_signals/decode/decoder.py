@@ -246,6 +246,12 @@ class KnockDecoder:
     def _close(self, groups: list[KnockGroup]) -> list[Event]:
         events: list[Event] = []
         for group in groups:
+            if group.stray:
+                events += [RejectedImpulse(k.time_s, "stray", k.snr_db, k.level_db) for k in group.knocks]
+                self._faint = [f for f in self._faint if f.time_s > group.end_s]
+                self._promoted = [k for k in self._promoted if k.time_s > group.end_s]
+                self._rejected = [r for r in self._rejected if r.time_s > group.end_s]
+                continue
             # Faint peaks found on the group's beat when it closed: knocks, reported now.
             events += [f.knock for f in group.recovered]
             self._promoted += [f.knock for f in group.recovered]
@@ -270,7 +276,7 @@ class KnockDecoder:
         return events
 
 
-RETRACTIONS = ("outlier", "precursor", "step")
+RETRACTIONS = ("outlier", "precursor", "step", "stray")
 """Reasons of a :class:`RejectedImpulse` that takes back a knock reported earlier (same ``time_s``)."""
 
 

@@ -135,6 +135,8 @@ REASONS = {
     "tone": Text((("zh", "没有敲击声的短促音调（水滴？）"), ("en", "a short tone with no strike in it (a drip?)"))),
     "outlier": Text((("zh", "比同组敲击弱得多且不合节奏，是别的声音"),
                      ("en", "much fainter than the rest of its group and off the beat: another sound"))),
+    "stray": Text((("zh", "单独一声，比之前的敲击弱得多，不是回应"),
+                   ("en", "a lone sound far fainter than the knocks before it, not a reply"))),
 }
 """Why an impulse was not counted as a knock."""
 

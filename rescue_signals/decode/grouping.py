@@ -40,6 +40,13 @@ OUTLIER_DB = 20.0
 OFFBEAT_DB = 10.0
 """...and so is one this much fainter that falls between two beats of the group."""
 
+STRAY_DB = 12.0
+"""A lone knock, with no other in its group, this much fainter than the knocks of the groups before it is a stray
+sound of the place (a drill's burst, a word, a drop), not a reply: it is reported, not counted..."""
+
+STRAY_AFTER_KNOCKS = 4
+"""...once this many knocks in groups of two or more have shown how loud the knocks are."""
+
 RHYTHM_TOLERANCE = 0.15
 """A faint peak within this share of the spacing from where a missing knock was due counts as that knock..."""
 
@@ -74,6 +81,8 @@ class KnockGroup:
         True when the stream ended before that silence was complete (the group may not be finished).
     recovered : tuple of FaintPeak
         Faint peaks counted as knocks when the group closed, because they fall on its beat.
+    stray : bool
+        A lone sound far fainter than the knocks before it (see :data:`STRAY_DB`): not a group.
     """
 
     knocks: tuple[KnockEvent, ...]
@@ -82,6 +91,7 @@ class KnockGroup:
     gap_before_s: float | None
     ended_by_stream: bool = False
     recovered: tuple = ()
+    stray: bool = False
 
     @property
     def count(self) -> int:
@@ -123,6 +133,7 @@ class Grouper:
         self._gaps: deque[float] = deque(maxlen=12)  # gaps between recent groups
         self._last_end: float | None = None
         self._faint: list = []  # faint peaks since the last group ended (FaintPeak)
+        self._levels: deque[float] = deque(maxlen=32)  # levels of the knocks of recent groups of two or more
 
     @property
     def pending(self) -> tuple[KnockEvent, ...]:
@@ -235,14 +246,19 @@ class Grouper:
         if recovered:
             self._current = sorted(self._current + [f.knock for f in recovered], key=lambda k: k.time_s)
         knocks, dropped = _without_outliers(self._current)
+        self._current = []
+        self._faint = []
+        recovered = tuple(f for f in recovered if f.knock in knocks)
+        if (len(knocks) == 1 and len(self._levels) >= STRAY_AFTER_KNOCKS
+                and knocks[0].level_db < float(np.median(self._levels)) - STRAY_DB):
+            return KnockGroup(knocks, dropped, threshold, None, by_stream, recovered, stray=True)
+        if len(knocks) >= 2:
+            self._levels.extend(k.level_db for k in knocks)
         gap_before = None if self._last_end is None else knocks[0].time_s - self._last_end
         if gap_before is not None:
             self._gaps.append(gap_before)
         self._spacings.extend(np.diff([k.time_s for k in knocks]).tolist())
         self._last_end = knocks[-1].time_s
-        self._current = []
-        self._faint = []
-        recovered = tuple(f for f in recovered if f.knock in knocks)
         return KnockGroup(knocks, dropped, threshold, gap_before, by_stream, recovered)
 
     def _beat(self) -> float | None:

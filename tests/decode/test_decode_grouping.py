@@ -50,3 +50,16 @@ def test_a_faint_peak_just_before_the_group_before_is_not_pulled_into_the_next()
               knock(12.0), knock(13.0), knock(14.0)]
     groups = group_of(events)
     assert [g.count for g in groups] == [3, 3]
+
+
+def test_a_lone_sound_far_fainter_than_the_knocks_is_a_stray_not_a_group():
+    knocks = [knock(t) for t in (1.0, 2.0, 3.0, 4.0, 14.0, 15.0, 16.0)]
+    groups = group_of(knocks + [knock(24.0, level_db=-45.0), knock(34.0, level_db=-36.0)])
+    assert [(g.count, g.stray) for g in groups] == [(4, False), (3, False), (1, True), (1, False)]
+    # The stray is not a gap of the exchange: the reply after it is measured from the group before.
+    assert groups[3].gap_before_s == 34.0 - 16.0
+
+
+def test_a_faint_lone_knock_counts_when_nothing_louder_was_heard_before():
+    [group] = group_of([knock(5.0, level_db=-60.0)])
+    assert group.count == 1 and not group.stray
