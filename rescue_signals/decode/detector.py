@@ -91,6 +91,20 @@ SWELL_CLEAR = 30.0
 climb from 10 dB under its peak then starts clear of the noise, whose flicker would otherwise look like a slow
 start."""
 
+RING_S = 1.0
+"""Within this time after a knock, for a sound at least..."""
+
+RING_DROP_DB = 6.0
+"""...this much fainter than it (its ring has decayed; a new blow by the same hand is about as loud)..."""
+
+RING_CLEAR = 4.0
+"""...while what sounded just before a rise stands this many times (6 dB) above the noise floor (the knock's ring
+on steel, or the roadway's reverberation)..."""
+
+RING_RISE = 2.0
+"""...a new knock must at least double the whole sound (3 dB): partials of a ringing rail beat against each other
+and rise in one band or two, but a blow adds to all of it."""
+
 ONSET_OFFSET_FRAMES = 0.5
 """Where in its first frame a knock starts, on average (calibrated on rendered knocks and real taps)."""
 
@@ -108,6 +122,10 @@ where a tap on a table or a far pipe's ring can sit in one band alone. Measured 
 bed, every SNR and medium): this turns away 1841 of the 1947 drops counted as knocks, and 2 of 2665 knocks under
 hum, pump and rock drill, none of the 125 real taps. A drop that falls on the ring of a knock is judged twice: over
 the noise floor, and by what it adds to the ring; it is a tone if either says so."""
+
+TONE_DIES_FRAMES = 4
+"""A tone is a drop only if its strongest band has fallen 6 dB this many frames (21 ms) after its loudest: a drill
+rod struck on one pitch rings on for tenths of a second."""
 
 MIN_SNR_DB = 1.0
 """A knock's loudest 5 ms must be this much above the noise floor (over all bands)."""
@@ -135,6 +153,8 @@ REASONS = {
     "tone": Text((("zh", "没有敲击声的短促音调（水滴？）"), ("en", "a short tone with no strike in it (a drip?)"))),
     "outlier": Text((("zh", "比同组敲击弱得多且不合节奏，是别的声音"),
                      ("en", "much fainter than the rest of its group and off the beat: another sound"))),
+    "ring": Text((("zh", "前一次敲击余音的起伏，不是新的敲击"),
+                  ("en", "a swell in the ring of the knock before, not a new blow"))),
     "stray": Text((("zh", "单独一声，比之前的敲击弱得多，不是回应"),
                    ("en", "a lone sound far fainter than the knocks before it, not a reply"))),
 }
@@ -406,6 +426,11 @@ class KnockDetector:
         # What the sound added to what was already there: over a knock's ring as well as over the noise.
         b = frame - self._p0
         before = self._power[max(0, b - RECENT_FRAMES):b]
+        sounding = float(before.sum(axis=1).mean()) if len(before) else 0.0
+        ringing = last is not None and time_s - last.time_s < RING_S and level_db < last.level_db - RING_DROP_DB
+        if ringing and sounding > RING_CLEAR * float(noise[0].sum()) and total[p] < RING_RISE * sounding:
+            # Inside a ring well above the noise, a blow adds to the whole sound; a ring's own beating does not.
+            return RejectedImpulse(time_s, "ring", snr_db, level_db) if strong else None
         ring = before.mean(axis=0) if len(before) else noise[p]
         # The low bands come from long frames: a blow late in one shows its body in the next.
         loudest = power[p].copy()
@@ -415,9 +440,15 @@ class KnockDetector:
                              loudest - noise[p])
         body = float(np.maximum(power[p, :low] - noise[p, :low], 0.0).sum())
         strike = float(np.maximum(power[p, low:] - noise[p, low:], 0.0).sum())
+        # A drop's bubble dies away (or slides up to the next band) within a few frames; steel rings on.
+        top = low + int(np.argmax(power[p, low:]))
+        later = min(p + TONE_DIES_FRAMES, len(power) - 1)
+        base = max(float(ring[top]), float(noise[p, top]))
+        sustained = later > p and power[later, top] - base > 0.25 * (power[p, top] - base)
+        tone = not sustained and (_tone_reason(loudest - noise[p], low, self._centre)
+                                  or _tone_reason(over_ring, low, self._centre))
         reason = ((_shape_reason(high[onset:], high_noise[onset:]) if body < CLICK_BODY_SHARE * strike else None)
-                  or _tone_reason(loudest - noise[p], low, self._centre)
-                  or _tone_reason(over_ring, low, self._centre)
+                  or tone
                   or self._swell_reason(frame, low))
         if reason is not None:
             return RejectedImpulse(time_s, reason, snr_db, level_db) if strong else None
