@@ -129,6 +129,7 @@ class Grouper:
 
     def reset(self) -> None:
         self._current: list[KnockEvent] = []
+        self._aside: list[KnockEvent] = []  # sounds far fainter than the open group's knocks: dropped when it closes
         self._spacings: deque[float] = deque(maxlen=24)  # intervals of recent finished groups
         self._gaps: deque[float] = deque(maxlen=12)  # gaps between recent groups
         self._last_end: float | None = None
@@ -199,7 +200,11 @@ class Grouper:
     def add(self, knock: KnockEvent) -> list[KnockGroup]:
         """Add a knock; returns the group it closes, if its gap ends the open one."""
         closed = self.advance(knock.time_s)
-        self._current.append(knock)
+        if len(self._current) >= 2 and knock.level_db < np.median([k.level_db for k in self._current]) - OUTLIER_DB:
+            # Far too faint to be one of this group's knocks: it must not hold the group open either.
+            self._aside.append(knock)
+        else:
+            self._current.append(knock)
         return closed
 
     def retract(self, within_s: float, time_s: float) -> KnockEvent | None:
@@ -210,10 +215,11 @@ class Grouper:
 
     def remove(self, time_s: float) -> bool:
         """Take the knock at ``time_s`` out of the open group; False if it is not there."""
-        for i, knock in enumerate(self._current):
-            if knock.time_s == time_s:
-                del self._current[i]
-                return True
+        for kept in (self._current, self._aside):
+            for i, knock in enumerate(kept):
+                if knock.time_s == time_s:
+                    del kept[i]
+                    return True
         return False
 
     def advance(self, now_s: float) -> list[KnockGroup]:
@@ -246,7 +252,9 @@ class Grouper:
         if recovered:
             self._current = sorted(self._current + [f.knock for f in recovered], key=lambda k: k.time_s)
         knocks, dropped = _without_outliers(self._current)
+        dropped = tuple(sorted(dropped + tuple(self._aside), key=lambda k: k.time_s))
         self._current = []
+        self._aside = []
         self._faint = []
         recovered = tuple(f for f in recovered if f.knock in knocks)
         if (len(knocks) == 1 and len(self._levels) >= STRAY_AFTER_KNOCKS

@@ -63,3 +63,11 @@ def test_a_lone_sound_far_fainter_than_the_knocks_is_a_stray_not_a_group():
 def test_a_faint_lone_knock_counts_when_nothing_louder_was_heard_before():
     [group] = group_of([knock(5.0, level_db=-60.0)])
     assert group.count == 1 and not group.stray
+
+
+def test_a_sound_far_fainter_than_the_group_does_not_hold_it_open():
+    # Knocks 2 s apart; a sound 25 dB fainter 2.8 s after the last one; the next group 7.5 s after it.
+    events = [knock(1.0), knock(3.0), knock(5.0), knock(7.8, level_db=-55.0), knock(12.5), knock(14.5)]
+    groups = group_of(events)
+    assert [g.count for g in groups] == [3, 2]
+    assert [k.time_s for k in groups[0].dropped] == [7.8]
