@@ -15,7 +15,7 @@ import numpy as np
 from rescue_signals.codebook import Codebook
 from rescue_signals.decode.detector import THRESHOLD, FaintPeak, KnockDetector, KnockEvent, RejectedImpulse
 from rescue_signals.decode.features import MIN_SAMPLE_RATE, FrameAnalyzer
-from rescue_signals.decode.grouping import OFFBEAT_DB, Grouper, KnockGroup
+from rescue_signals.decode.grouping import OFFBEAT_DB, STRAY_AFTER_KNOCKS, STRAY_DB, Grouper, KnockGroup
 from rescue_signals.decode.reading import DecodedGroup, Interpreter
 from rescue_signals.errors import UsageError
 from rescue_signals.protocol import Reading
@@ -189,13 +189,31 @@ class KnockDecoder:
         events += self._close(self._grouper.flush(self.time_s))
         return events
 
-    def reread(self) -> list[DecodedGroup]:
+    def reread(self) -> tuple[list[DecodedGroup], list[RejectedImpulse]]:
         """Every group read again, knowing from the start how each side sounded by the end (needs
         ``keep_groups``). Groups whose sender the exchange could not tell, before any side was certain, can then be
-        told by sound; everything else reads as it did."""
+        told by sound; a lone sound far fainter than the knocks heard later (see
+        :data:`~rescue_signals.decode.grouping.STRAY_DB`) is a stray, returned as such; everything else reads as it
+        did.
+
+        Returns
+        -------
+        groups : list of DecodedGroup
+        strays : list of RejectedImpulse
+            With reason ``"stray"``: they take back the knocks reported earlier at their times.
+        """
+        levels = [k.level_db for group, *_ in self._read if group.count >= 2 for k in group.knocks]
+        typical = float(np.median(levels)) if len(levels) >= STRAY_AFTER_KNOCKS else None
         interpreter = self._interpreter.in_hindsight()
-        return [interpreter.read(group, faint_inside=faint, accepted_faint=promoted, rejected_inside=rejected)[0]
-                for group, faint, promoted, rejected in self._read]
+        groups, strays = [], []
+        for group, faint, promoted, rejected in self._read:
+            if group.count == 1 and typical is not None and group.knocks[0].level_db < typical - STRAY_DB:
+                k = group.knocks[0]
+                strays.append(RejectedImpulse(k.time_s, "stray", k.snr_db, k.level_db))
+                continue
+            groups.append(interpreter.read(group, faint_inside=faint, accepted_faint=promoted,
+                                           rejected_inside=rejected)[0])
+        return groups, strays
 
     def trace(self) -> Trace | None:
         """Per-frame signals (only with ``keep_trace``)."""

@@ -138,7 +138,8 @@ class _Track:
 
     def result(self, path: str, info, duration_s: float, codebook: Codebook, problem: str | None) -> DecodeResult:
         # A file is whole: read its groups again knowing how each side sounded by the end.
-        self.groups = self.decoder.reread()
+        self.groups, strays = self.decoder.reread()
+        self.take(strays)
         warnings = _warnings(self, info, duration_s, codebook, problem)
         return DecodeResult(path, info.sample_rate, duration_s, info.channels, self.channel, tuple(self.knocks),
                             tuple(self.groups), tuple(self.rejected), tuple(warnings), self.decoder.trace())

@@ -33,8 +33,9 @@ def test_real_recording_decodes_to_its_labelled_taps(codebook, name):
     hits = matched(truth, found)
     f1 = 2 * hits / (len(truth) + len(found))
     assert f1 >= 0.98, (name, len(truth), len(found), hits)
-    # Counted as heard: the groups hold every labelled tap exactly once.
-    assert abs(sum(g.count for g in result.groups) - len(truth)) <= 1
+    # Counted as heard: one group holds every labelled tap exactly once (a faint sound before the first tap of the
+    # knuckle recording is reported as a stray, not as a group of one).
+    assert [g.count for g in result.groups] == [len(truth)]
 
 
 def test_all_real_recordings_together_reach_f1_099(codebook):
