@@ -309,6 +309,44 @@ def print_tables(result: dict) -> None:
               f"{lv['knock_latency_s']['median'] * 1000:.0f} ms median, {lv['knock_latency_s']['max'] * 1000:.0f} ms max")
 
 
+def plot_accuracy(result: dict, path: Path) -> None:
+    """Group-count accuracy against SNR for every method, with the targets marked, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    acc = result["accuracy"]
+    fig, ax = plt.subplots(figsize=(7.5, 4.2), dpi=110)
+    peer_colours = iter(["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#7f7f7f"])
+    for name in result["methods"]:
+        points = sorted((int(k.split()[1]), cell["group_accuracy"]) for k, cell in acc[name].items()
+                        if k.startswith("snr "))
+        ours = name == OURS
+        ax.plot(*zip(*points), marker="o", lw=2.6 if ours else 1.4, color="#c62828" if ours else next(peer_colours),
+                label=name, zorder=3 if ours else 2)
+    ax.plot([0, -6], [0.99, 0.95], ls="none", marker="*", ms=13, color="black", label="target", zorder=4)
+    ax.set_xlabel("SNR, dB (knock power over 100 ms windows / mean noise power)")
+    ax.set_ylabel("groups counted exactly")
+    ax.set_xlim(21, -11)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8)
+    ax.set_title(f"Group-count accuracy, {sum(1 for _ in corpus_keys(result))} renderings: "
+                 "5 media × 7 noise beds per SNR", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def corpus_keys(result: dict):
+    """(snr, medium, noise) of the corpus described in ``result``."""
+    c = result["corpus"]
+    snrs = [20, 0, -6] if result.get("quick") else c["snrs_db"]
+    noises = ["fan", "rock_drill", "hum", "drip"] if result.get("quick") else c["noises"]
+    return ((s, m, n) for s in snrs for m in c["media"] for n in noises)
+
+
 def _keep_others(result: dict, earlier: dict) -> None:
     """Carry the figures of methods not run this time over from an earlier run of the same corpus."""
     ran = list(result["methods"])
@@ -360,7 +398,8 @@ def main(argv=None) -> int:
         _keep_others(result, json.loads(target.read_text()))
     target.write_text(json.dumps(result, indent=2, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
     print_tables(result)
-    print(f"\nwrote {target}")
+    plot_accuracy(result, target.with_suffix(".png"))
+    print(f"\nwrote {target} and {target.with_suffix('.png').name}")
     return 0
 
 
