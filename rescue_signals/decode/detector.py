@@ -61,8 +61,13 @@ STEP_FRAMES = (48, 64)
 0.34 s on)..."""
 
 STEP_DROP_DB = 3.0
-"""...or it was a lasting step in level (sound starting, a gain change, a machine switched on), and the knock
-reported is taken back..."""
+"""...(what it added above the noise floor must have halved) or it was a lasting step in level (sound starting, a
+gain change, a machine switched on), and the knock reported is taken back..."""
+
+STEP_MIN_SNR_DB = 10.0
+"""A knock less than this above the noise is never taken back as a step: at 0 dB a knock on a rail is only a few dB
+above a pump, and its ring, with the pump's own wavering, keeps within 3 dB of it for 0.3 s; a step in level worth
+reporting stands well clear of the noise."""
 
 STEP_EVEN_DB = 4.0
 """...provided it rose evenly across the bands (standard deviation of the bands' rises below this): a gain change
@@ -374,7 +379,8 @@ class KnockDetector:
             if not len(later):
                 continue
             excess = float(later.min()) - floor
-            lasting = excess > 10.0 ** ((knock.level_db - STEP_DROP_DB) / 10.0) - floor
+            rise = 10.0 ** (knock.level_db / 10.0) - floor
+            lasting = knock.snr_db >= STEP_MIN_SNR_DB and excess > 10.0 ** (-STEP_DROP_DB / 10.0) * rise
             # Out of digital silence and back into it at a stroke: an input starting up in fits, not a blow.
             cut = (floor < DIGITAL_SILENCE_POWER
                    and bool(((after[1:] < DIGITAL_SILENCE_POWER) & (after[:-1] > CUT_FROM_POWER)).any()))
