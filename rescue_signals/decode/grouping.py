@@ -10,6 +10,7 @@ waited for: the group closes at :data:`SEEN_GAP_SHARE` of the typical gap, if th
 
 from __future__ import annotations
 
+import statistics
 from collections import deque
 from dataclasses import dataclass
 
@@ -144,9 +145,10 @@ class Grouper:
     def spacing_s(self) -> float:
         """The spacing the sender is using now: from the open group, else from earlier groups, else nominal, s."""
         times = [k.time_s for k in self._current[-(RECENT_INTERVALS + 1):]]
+        # statistics.median: these lists are a handful long, and this runs for every block of a stream.
         if len(times) >= 2:
-            return float(np.median(np.diff(times)))
-        return float(np.median(self._spacings)) if self._spacings else self.timing.knock_interval_s
+            return float(statistics.median(b - a for a, b in zip(times, times[1:])))
+        return float(statistics.median(self._spacings)) if self._spacings else self.timing.knock_interval_s
 
     def gap_filler(self, time_s: float, faint: list):
         """The faint peak that fills a missing beat before a knock at ``time_s``, or None.
@@ -193,14 +195,15 @@ class Grouper:
         else:
             gap = max(GAP_FACTOR * spacing, MIN_GAP_FACTOR * t.knock_interval_max_s)
         if self._gaps:
-            seen = SEEN_GAP_SHARE * float(np.median(self._gaps))
+            seen = SEEN_GAP_SHARE * float(statistics.median(self._gaps))
             gap = min(gap, max(seen, SEEN_GAP_MIN_FACTOR * spacing))
         return gap
 
     def add(self, knock: KnockEvent) -> list[KnockGroup]:
         """Add a knock; returns the group it closes, if its gap ends the open one."""
         closed = self.advance(knock.time_s)
-        if len(self._current) >= 2 and knock.level_db < np.median([k.level_db for k in self._current]) - OUTLIER_DB:
+        if (len(self._current) >= 2
+                and knock.level_db < statistics.median(k.level_db for k in self._current) - OUTLIER_DB):
             # Far too faint to be one of this group's knocks: it must not hold the group open either.
             self._aside.append(knock)
         else:
