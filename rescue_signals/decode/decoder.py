@@ -8,7 +8,7 @@ knock but was not counted. Decoding a file feeds its blocks; the events do not d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -206,11 +206,15 @@ class KnockDecoder:
         typical = float(np.median(levels)) if len(levels) >= STRAY_AFTER_KNOCKS else None
         interpreter = self._interpreter.in_hindsight()
         groups, strays = [], []
+        last_end = None
         for group, faint, promoted, rejected in self._read:
             if group.count == 1 and typical is not None and group.knocks[0].level_db < typical - STRAY_DB:
                 k = group.knocks[0]
                 strays.append(RejectedImpulse(k.time_s, "stray", k.snr_db, k.level_db))
                 continue
+            # With a stray gone, the gap before a group is measured from the group kept before it.
+            group = replace(group, gap_before_s=None if last_end is None else group.start_s - last_end)
+            last_end = group.end_s
             groups.append(interpreter.read(group, faint_inside=faint, accepted_faint=promoted,
                                            rejected_inside=rejected)[0])
         return groups, strays

@@ -36,6 +36,8 @@ def test_real_recording_decodes_to_its_labelled_taps(codebook, name):
     # Counted as heard: one group holds every labelled tap exactly once (a faint sound before the first tap of the
     # knuckle recording is reported as a stray, not as a group of one).
     assert [g.count for g in result.groups] == [len(truth)]
+    # ...and nothing is said about a group before it.
+    assert not [n for n in result.groups[0].notes if "group before" in n.get("en")]
 
 
 def test_all_real_recordings_together_reach_f1_099(codebook):
