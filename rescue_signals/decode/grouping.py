@@ -189,7 +189,8 @@ class Grouper:
     def threshold_s(self) -> float:
         """The silence after the last knock that would close the open group now, s."""
         t = self.timing
-        spacing = self.spacing_s()
+        # Hands knock no faster than the codebook's shortest spacing: a sound just before a knock cannot set it.
+        spacing = max(self.spacing_s(), t.knock_interval_min_s)
         if len(self._current) >= 2:
             gap = GAP_FACTOR * spacing
         else:
@@ -366,8 +367,9 @@ def _without_outliers(knocks: list[KnockEvent]) -> tuple[tuple[KnockEvent, ...],
                           if keep[j]]
             if not faint[i] or not neighbours:
                 break
-            if on_beat[0] <= abs(times[i] - times[neighbours[0]]) <= on_beat[1]:
-                break
+            on_the_beat = on_beat[0] <= abs(times[i] - times[neighbours[0]]) <= on_beat[1]
+            if on_the_beat and levels[i] > typical - WEAK_KNOCK_DB:
+                break  # a weak blow on the beat; fainter still, it is another sound that happened to fall there
             keep[i] = False
     if keep.sum() < 2:
         return tuple(knocks), ()

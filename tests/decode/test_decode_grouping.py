@@ -71,3 +71,18 @@ def test_a_sound_far_fainter_than_the_group_does_not_hold_it_open():
     groups = group_of(events)
     assert [g.count for g in groups] == [3, 2]
     assert [k.time_s for k in groups[0].dropped] == [7.8]
+
+
+def test_a_sound_just_before_the_first_knock_does_not_set_the_spacing():
+    # A gurgle of water 0.23 s before the first blow: no hand knocks that fast, so the group is not cut after 0.6 s.
+    events = [knock(0.77, level_db=-40.0)] + [knock(t, level_db=-25.0) for t in (1.0, 1.88, 2.97, 3.96, 4.96)]
+    groups = group_of(events)
+    assert [g.count for g in groups] == [5]
+    assert [k.time_s for k in groups[0].dropped] == [0.77]
+
+
+def test_a_sound_on_the_beat_after_the_last_knock_but_far_fainter_is_not_a_knock():
+    events = [knock(t, level_db=-40.0) for t in (23.25, 24.25, 25.26, 26.22)] + [knock(27.3, level_db=-57.0)]
+    [group] = group_of(events)
+    assert group.count == 4
+    assert [k.time_s for k in group.dropped] == [27.3]

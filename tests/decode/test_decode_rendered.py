@@ -1,5 +1,6 @@
-"""Rendered exchanges decode exactly: every medium under stationary noise at a moderate SNR, ringing and
-reverberant steel counted once, any tempo between 0.4 s and 2 s a knock, and sounds that are not knocks reported."""
+"""Rendered exchanges decode exactly: every medium under a fan, a pump, hum, running water or dripping water at a
+moderate SNR, ringing and reverberant steel counted once, any tempo between 0.4 s and 2 s a knock, and sounds that
+are not knocks reported."""
 import numpy as np
 import pytest
 
@@ -15,7 +16,7 @@ def groups(events):
     return [e.group for e in events if isinstance(e, GroupEvent)]
 
 
-@pytest.mark.parametrize("noise", ["fan", "pump", "hum"])
+@pytest.mark.parametrize("noise", ["fan", "pump", "hum", "water", "drip"])
 @pytest.mark.parametrize("medium", MEDIA)
 def test_exchange_decodes_exactly_at_15_db(render, decode_samples, medium, noise):
     r = render(medium=medium, noises=(noise,), snr_db=15.0, double_strike_prob=0.1, reverb=0.3)
