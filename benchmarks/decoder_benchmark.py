@@ -317,7 +317,7 @@ def plot_accuracy(result: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     acc = result["accuracy"]
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), dpi=110)
+    fig, ax = plt.subplots(figsize=(9.0, 4.2), dpi=110)
     peer_colours = iter(["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#7f7f7f"])
     for name in result["methods"]:
         points = sorted((int(k.split()[1]), cell["group_accuracy"]) for k, cell in acc[name].items()
@@ -331,7 +331,7 @@ def plot_accuracy(result: dict, path: Path) -> None:
     ax.set_xlim(21, -11)
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     ax.set_title(f"Group-count accuracy, {sum(1 for _ in corpus_keys(result))} renderings: "
                  "5 media × 7 noise beds per SNR", fontsize=9)
     fig.tight_layout()
