@@ -25,6 +25,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -54,8 +55,22 @@ SLOW_PEERS = ("madmom CNN",)
 """Peers too slow for the whole corpus: run at a few SNRs only (the table says which)."""
 
 
-def corpus(codebook, *, quick: bool):
-    """Yield (snr_db, medium, noise, rendering), deterministic."""
+@dataclass(frozen=True)
+class Case:
+    """One rendering of the corpus with its ground truth."""
+
+    snr_db: int
+    medium: str
+    noise: str
+    samples: np.ndarray
+    sample_rate: int
+    knocks_s: np.ndarray  # true onsets
+    groups: list  # (count, start_s, end_s)
+
+
+def corpus(codebook, *, quick: bool, cache: Path | None = None):
+    """Yield the corpus as :class:`Case`, deterministic. With ``cache``, renderings are kept there (a few GB) and
+    read back on later runs, so that trying a change to the decoder takes seconds, not minutes."""
     snrs = (20, 0, -6) if quick else SNRS_DB
     noises = ("fan", "rock_drill", "hum", "drip") if quick else NOISES
     for s, snr in enumerate(snrs):
@@ -65,8 +80,21 @@ def corpus(codebook, *, quick: bool):
                 conditions = Conditions(medium=medium, noises=(noise,), snr_db=float(snr), group_gap_s=8.0,
                                         tempo=TEMPOS[k % 3], reverb=REVERBS[(k // 3) % 3], jitter=0.08,
                                         double_strike_prob=0.15)
-                yield snr, medium, noise, render_sequence(parse_sequence(SEQUENCE, codebook), codebook, conditions,
-                                                          seed=1000 + k)
+                stem = None if cache is None else cache / f"{SEQUENCE.replace(' ', '')}-{snr:+d}-{medium}-{noise}-{k}"
+                if stem is not None and stem.with_suffix(".json").exists():
+                    truth = json.loads(stem.with_suffix(".json").read_text())
+                    yield Case(snr, medium, noise, np.load(stem.with_suffix(".npy")), truth["sample_rate"],
+                               np.array(truth["knocks_s"]), [tuple(g) for g in truth["groups"]])
+                    continue
+                r = render_sequence(parse_sequence(SEQUENCE, codebook), codebook, conditions, seed=1000 + k)
+                case = Case(snr, medium, noise, r.samples, r.sample_rate, np.array([kn.time_s for kn in r.knocks]),
+                            [(g.count, g.start_s, g.end_s) for g in r.groups])
+                if stem is not None:
+                    cache.mkdir(parents=True, exist_ok=True)
+                    np.save(stem.with_suffix(".npy"), case.samples.astype(np.float32))
+                    stem.with_suffix(".json").write_text(json.dumps(
+                        {"sample_rate": case.sample_rate, "knocks_s": case.knocks_s.tolist(), "groups": case.groups}))
+                yield case
 
 
 def ours(x: np.ndarray, sample_rate: int, codebook) -> tuple[np.ndarray, list[int], list[tuple[float, float]]]:
@@ -95,18 +123,17 @@ def run_method(name, x, sample_rate, codebook):
     return onsets, counts, spans
 
 
-def accuracy(methods, codebook, *, quick: bool) -> dict:
+def accuracy(methods, codebook, *, quick: bool, cache: Path | None = None) -> dict:
     """Per method and SNR: knock F1, share counted once, group-count accuracy; and per medium / noise."""
     table: dict = {m: {} for m in methods}
-    for snr, medium, noise, r in corpus(codebook, quick=quick):
-        truth_knocks = np.array([k.time_s for k in r.knocks])
-        truth_groups = [(g.count, g.start_s, g.end_s) for g in r.groups]
+    for case in corpus(codebook, quick=quick, cache=cache):
+        snr, medium, noise = case.snr_db, case.medium, case.noise
         for name in methods:
             if name in SLOW_PEERS and snr not in (20, 0, -6):
                 continue
-            knocks, counts, spans = run_method(name, r.samples, r.sample_rate, codebook)
-            scores = knock_scores(truth_knocks, knocks)
-            right, total = group_accuracy(truth_groups, list(zip(counts, *zip(*spans))) if spans else [])
+            knocks, counts, spans = run_method(name, case.samples, case.sample_rate, codebook)
+            scores = knock_scores(case.knocks_s, knocks)
+            right, total = group_accuracy(case.groups, list(zip(counts, *zip(*spans))) if spans else [])
             for key in (f"snr {snr:+d} dB", f"medium {medium}", f"noise {noise}", "all"):
                 cell = table[name].setdefault(key, {"tp": 0, "fp": 0, "fn": 0, "once": 0, "knocks": 0,
                                                     "groups_right": 0, "groups": 0})
@@ -367,6 +394,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small corpus and short files (a few minutes)")
     parser.add_argument("--live", action="store_true", help="also measure listen's latency on the sound card")
+    parser.add_argument("--cache", type=Path, help="keep the rendered corpus in this folder and reuse it (about 3.3 GB)")
     parser.add_argument("--only", nargs="*", help="methods to run (default: the decoder and every peer installed); "
                                                   "the others' figures are kept from the last full run")
     args = parser.parse_args(argv)
@@ -384,7 +412,7 @@ def main(argv=None) -> int:
               "corpus": {"sequence": SEQUENCE, "snrs_db": list(SNRS_DB), "media": list(MEDIA), "noises": list(NOISES),
                          "tempos": list(TEMPOS), "reverbs": list(REVERBS),
                          "slow_peers_at_snrs_db": {p: [20, 0, -6] for p in SLOW_PEERS}}}
-    result["accuracy"] = accuracy(methods, codebook, quick=args.quick)
+    result["accuracy"] = accuracy(methods, codebook, quick=args.quick, cache=args.cache)
     result["real"] = real_recordings(methods, codebook)
     result["speed"] = speed(methods, codebook, quick=args.quick)
     result["memory"] = memory(methods, codebook, quick=args.quick)
