@@ -38,7 +38,7 @@ RECENT_INTERVALS = 4
 OUTLIER_DB = 20.0
 """A knock this much fainter than the median of its group is another sound (a touch, a scrape, a click)..."""
 
-OFFBEAT_DB = 10.0
+OFFBEAT_DB = 8.0
 """...and so is one this much fainter that falls between two beats of the group."""
 
 STRAY_DB = 12.0

@@ -86,3 +86,11 @@ def test_a_sound_on_the_beat_after_the_last_knock_but_far_fainter_is_not_a_knock
     [group] = group_of(events)
     assert group.count == 4
     assert [k.time_s for k in group.dropped] == [27.3]
+
+
+def test_a_sound_between_two_beats_and_8_db_fainter_is_not_a_knock():
+    # A syllable of someone talking, between the third and fourth blow.
+    events = [knock(t, level_db=-30.0) for t in (1.0, 2.0, 3.0, 4.0, 5.0)] + [knock(3.45, level_db=-38.5)]
+    [group] = group_of(events)
+    assert group.count == 5
+    assert [k.time_s for k in group.dropped] == [3.45]
