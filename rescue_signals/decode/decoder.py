@@ -15,7 +15,7 @@ import numpy as np
 from rescue_signals.codebook import Codebook
 from rescue_signals.decode.detector import THRESHOLD, FaintPeak, KnockDetector, KnockEvent, RejectedImpulse
 from rescue_signals.decode.features import MIN_SAMPLE_RATE, FrameAnalyzer
-from rescue_signals.decode.grouping import OFFBEAT_DB, STRAY_AFTER_KNOCKS, STRAY_DB, Grouper, KnockGroup
+from rescue_signals.decode.grouping import OFFBEAT_DB, Grouper, KnockGroup, is_stray
 from rescue_signals.decode.reading import DecodedGroup, Interpreter
 from rescue_signals.errors import UsageError
 from rescue_signals.protocol import Reading
@@ -203,14 +203,12 @@ class KnockDecoder:
             With reason ``"stray"``: they take back the knocks reported earlier at their times.
         """
         levels = [k.level_db for group, *_ in self._read if group.count >= 2 for k in group.knocks]
-        typical = float(np.median(levels)) if len(levels) >= STRAY_AFTER_KNOCKS else None
         interpreter = self._interpreter.in_hindsight()
         groups, strays = [], []
         last_end = None
         for group, faint, promoted, rejected in self._read:
-            if group.count == 1 and typical is not None and group.knocks[0].level_db < typical - STRAY_DB:
-                k = group.knocks[0]
-                strays.append(RejectedImpulse(k.time_s, "stray", k.snr_db, k.level_db))
+            if is_stray(group.knocks, levels):
+                strays.append(RejectedImpulse.taking_back(group.knocks[0], "stray"))
                 continue
             # With a stray gone, the gap before a group is measured from the group kept before it.
             group = replace(group, gap_before_s=None if last_end is None else group.start_s - last_end)
@@ -250,7 +248,7 @@ class KnockDecoder:
                 # The detector lets a much louder knock through its refractory time: the one before was less.
                 before = self._grouper.retract(self._detector.refractory_s, found.time_s)
                 if before is not None:
-                    events.append(RejectedImpulse(before.time_s, "precursor", before.snr_db, before.level_db))
+                    events.append(RejectedImpulse.taking_back(before, "precursor"))
                 missed = self._grouper.gap_filler(found.time_s, self._faint)
                 if missed is not None:
                     self._grouper.forget_faint(missed)
@@ -269,15 +267,13 @@ class KnockDecoder:
         events: list[Event] = []
         for group in groups:
             if group.stray:
-                events += [RejectedImpulse(k.time_s, "stray", k.snr_db, k.level_db) for k in group.knocks]
-                self._faint = [f for f in self._faint if f.time_s > group.end_s]
-                self._promoted = [k for k in self._promoted if k.time_s > group.end_s]
-                self._rejected = [r for r in self._rejected if r.time_s > group.end_s]
+                events += [RejectedImpulse.taking_back(k, "stray") for k in group.knocks]
+                self._forget_until(group.end_s)
                 continue
             # Faint peaks found on the group's beat when it closed: knocks, reported now.
             events += [f.knock for f in group.recovered]
             self._promoted += [f.knock for f in group.recovered]
-            events += [RejectedImpulse(k.time_s, "outlier", k.snr_db, k.level_db) for k in group.dropped]
+            events += [RejectedImpulse.taking_back(k, "outlier") for k in group.dropped]
             start, end = group.start_s, group.end_s
             # Faint peaks far below the group's knocks are the room, not missed knocks.
             quietest = min(k.level_db for k in group.knocks) - OFFBEAT_DB
@@ -290,12 +286,15 @@ class KnockDecoder:
                                                       rejected_inside=rejected)
             if self._keep_groups:
                 self._read.append((group, inside, promoted, rejected))
-            # What came after the group's last knock belongs to whatever comes next.
-            self._faint = [f for f in self._faint if f.time_s > end]
-            self._promoted = [k for k in self._promoted if k.time_s > end]
-            self._rejected = [r for r in self._rejected if r.time_s > end]
+            self._forget_until(end)
             events.append(GroupEvent(decoded, reading))
         return events
+
+    def _forget_until(self, end_s: float) -> None:
+        """A group ending at ``end_s`` has closed: what came after its last knock belongs to whatever comes next."""
+        self._faint = [f for f in self._faint if f.time_s > end_s]
+        self._promoted = [k for k in self._promoted if k.time_s > end_s]
+        self._rejected = [r for r in self._rejected if r.time_s > end_s]
 
 
 RETRACTIONS = ("outlier", "precursor", "step", "stray")

@@ -213,6 +213,11 @@ class RejectedImpulse:
     def message(self) -> Text:
         return REASONS[self.reason]
 
+    @classmethod
+    def taking_back(cls, knock: KnockEvent, reason: str) -> "RejectedImpulse":
+        """The rejection that takes back ``knock``, reported earlier, for ``reason``."""
+        return cls(knock.time_s, reason, knock.snr_db, knock.level_db)
+
 
 @dataclass(frozen=True)
 class FaintPeak:
@@ -385,7 +390,7 @@ class KnockDetector:
             cut = (floor < DIGITAL_SILENCE_POWER
                    and bool(((after[1:] < DIGITAL_SILENCE_POWER) & (after[:-1] > CUT_FROM_POWER)).any()))
             if lasting or cut:
-                out.append(RejectedImpulse(knock.time_s, "step", knock.snr_db, knock.level_db))
+                out.append(RejectedImpulse.taking_back(knock, "step"))
         return out
 
     def _swell_reason(self, frame: int, low: int) -> str | None:
@@ -432,12 +437,12 @@ class KnockDetector:
         # What the sound added to what was already there: over a knock's ring as well as over the noise.
         b = frame - self._p0
         before = self._power[max(0, b - RECENT_FRAMES):b]
-        sounding = float(before.sum(axis=1).mean()) if len(before) else 0.0
+        ring = before.mean(axis=0) if len(before) else noise[p]
+        sounding = float(ring.sum()) if len(before) else 0.0
         ringing = last is not None and time_s - last.time_s < RING_S and level_db < last.level_db - RING_DROP_DB
         if ringing and sounding > RING_CLEAR * float(noise[0].sum()) and total[p] < RING_RISE * sounding:
             # Inside a ring well above the noise, a blow adds to the whole sound; a ring's own beating does not.
             return RejectedImpulse(time_s, "ring", snr_db, level_db) if strong else None
-        ring = before.mean(axis=0) if len(before) else noise[p]
         # The low bands come from long frames: a blow late in one shows its body in the next.
         loudest = power[p].copy()
         loudest[:low] = power[p:p + LONG_FRAMES + 1, :low].max(axis=0)

@@ -261,8 +261,7 @@ class Grouper:
         self._aside = []
         self._faint = []
         recovered = tuple(f for f in recovered if f.knock in knocks)
-        if (len(knocks) == 1 and len(self._levels) >= STRAY_AFTER_KNOCKS
-                and knocks[0].level_db < float(np.median(self._levels)) - STRAY_DB):
+        if is_stray(knocks, self._levels):
             return KnockGroup(knocks, dropped, threshold, None, by_stream, recovered, stray=True)
         if len(knocks) >= 2:
             self._levels.extend(k.level_db for k in knocks)
@@ -331,6 +330,13 @@ class Grouper:
         while (peak := take(t + beat)) is not None:
             t = peak.time_s
         return found
+
+
+def is_stray(knocks, levels) -> bool:
+    """True for a lone knock far fainter (:data:`STRAY_DB`) than the knocks whose levels are ``levels`` (those of
+    groups of two or more; at least :data:`STRAY_AFTER_KNOCKS` of them)."""
+    return (len(knocks) == 1 and len(levels) >= STRAY_AFTER_KNOCKS
+            and knocks[0].level_db < float(np.median(levels)) - STRAY_DB)
 
 
 def _without_outliers(knocks: list[KnockEvent]) -> tuple[tuple[KnockEvent, ...], tuple[KnockEvent, ...]]:
