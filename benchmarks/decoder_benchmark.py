@@ -52,7 +52,18 @@ OUT = HERE / "out"
 OURS = "rescue-signals"
 AUDIO_LOCK = "/tmp/rescue-audio.lock"
 SLOW_PEERS = ("madmom CNN",)
-"""Peers too slow for the whole corpus: run at a few SNRs only (the table says which)."""
+"""Peers too slow for the whole corpus: run at a few SNRs only (the table says which)..."""
+
+SLOW_PEER_SNRS_DB = (20, 0, -6)
+"""...these."""
+
+QUICK_SNRS_DB, QUICK_NOISES = (20, 0, -6), ("fan", "rock_drill", "hum", "drip")
+"""The corpus of ``--quick``."""
+
+
+def grid(quick: bool) -> tuple[tuple, tuple]:
+    """SNRs and noise beds of the corpus (every medium is in both)."""
+    return (QUICK_SNRS_DB, QUICK_NOISES) if quick else (SNRS_DB, NOISES)
 
 
 @dataclass(frozen=True)
@@ -71,8 +82,7 @@ class Case:
 def corpus(codebook, *, quick: bool, cache: Path | None = None):
     """Yield the corpus as :class:`Case`, deterministic. With ``cache``, renderings are kept there (a few GB) and
     read back on later runs, so that trying a change to the decoder takes seconds, not minutes."""
-    snrs = (20, 0, -6) if quick else SNRS_DB
-    noises = ("fan", "rock_drill", "hum", "drip") if quick else NOISES
+    snrs, noises = grid(quick)
     for s, snr in enumerate(snrs):
         for m, medium in enumerate(MEDIA):
             for n, noise in enumerate(noises):
@@ -129,7 +139,7 @@ def accuracy(methods, codebook, *, quick: bool, cache: Path | None = None) -> di
     for case in corpus(codebook, quick=quick, cache=cache):
         snr, medium, noise = case.snr_db, case.medium, case.noise
         for name in methods:
-            if name in SLOW_PEERS and snr not in (20, 0, -6):
+            if name in SLOW_PEERS and snr not in SLOW_PEER_SNRS_DB:
                 continue
             knocks, counts, spans = run_method(name, case.samples, case.sample_rate, codebook)
             scores = knock_scores(case.knocks_s, knocks)
@@ -359,19 +369,12 @@ def plot_accuracy(result: dict, path: Path) -> None:
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
-    ax.set_title(f"Group-count accuracy, {sum(1 for _ in corpus_keys(result))} renderings: "
-                 "5 media × 7 noise beds per SNR", fontsize=9)
+    c = result["corpus"]
+    ax.set_title(f"Group-count accuracy, {len(c['snrs_db']) * len(c['media']) * len(c['noises'])} renderings: "
+                 f"{len(c['media'])} media × {len(c['noises'])} noise beds per SNR", fontsize=9)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
-
-
-def corpus_keys(result: dict):
-    """(snr, medium, noise) of the corpus described in ``result``."""
-    c = result["corpus"]
-    snrs = [20, 0, -6] if result.get("quick") else c["snrs_db"]
-    noises = ["fan", "rock_drill", "hum", "drip"] if result.get("quick") else c["noises"]
-    return ((s, m, n) for s in snrs for m in c["media"] for n in noises)
 
 
 def _keep_others(result: dict, earlier: dict) -> None:
@@ -406,12 +409,13 @@ def main(argv=None) -> int:
         methods = [m for m in methods if m in args.only]
     for name, version in versions.items():
         print(f"{name}: {'version ' + version if version else 'not installed'}", file=sys.stderr)
+    snrs, noises = grid(args.quick)
     result = {"machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
                           "cores": os.cpu_count()},
               "methods": methods, "versions": versions, "quick": args.quick,
-              "corpus": {"sequence": SEQUENCE, "snrs_db": list(SNRS_DB), "media": list(MEDIA), "noises": list(NOISES),
+              "corpus": {"sequence": SEQUENCE, "snrs_db": list(snrs), "media": list(MEDIA), "noises": list(noises),
                          "tempos": list(TEMPOS), "reverbs": list(REVERBS),
-                         "slow_peers_at_snrs_db": {p: [20, 0, -6] for p in SLOW_PEERS}}}
+                         "slow_peers_at_snrs_db": {p: list(SLOW_PEER_SNRS_DB) for p in SLOW_PEERS}}}
     result["accuracy"] = accuracy(methods, codebook, quick=args.quick, cache=args.cache)
     result["real"] = real_recordings(methods, codebook)
     result["speed"] = speed(methods, codebook, quick=args.quick)
