@@ -133,7 +133,7 @@ TONE_DIES_FRAMES = 4
 rod struck on one pitch rings on for tenths of a second."""
 
 MIN_SNR_DB = 1.0
-"""A knock's loudest 5 ms must be this much above the noise floor (over all bands)."""
+"""A knock's loudest 5 ms must be this much above the noise floor, in the bands where it stands out."""
 
 REPLACE_DB = 6.0
 """A knock this much louder than one heard within the refractory time before it is the real strike, and the
@@ -177,7 +177,8 @@ class KnockEvent:
     strength : float
         RMS amplitude of the knock's loudest 5 ms (full scale = 1).
     snr_db : float, dB
-        Level of the loudest 5 ms above the noise floor.
+        Level of the loudest 5 ms above the noise floor, over the bands where it at least doubles the noise (over
+        all bands if there are none): a knock above 400 Hz is not drowned by loud hum at 50 Hz.
     level_db : float, dB
         Level of the loudest 5 ms (mean power; a full-scale sine is -3 dB).
     brightness_hz : float, Hz
@@ -419,7 +420,7 @@ class KnockDetector:
         total = power.sum(axis=1)
         p = int(np.argmax(total))
         level_db = float(_db(total[p]))
-        snr_db = float(level_db - _db(noise[p].sum()))
+        snr_db = _snr_db(power[p], noise[p])
         # Onset and shape from the short-frame bands only: the low bands are smeared over long frames.
         low = self.layout.low_bands
         high, high_noise = power[:, low:].sum(axis=1), noise[:, low:].sum(axis=1)
@@ -514,6 +515,15 @@ def _tone_reason(excess: np.ndarray, low_bands: int, centre_hz: np.ndarray) -> s
             and centre_hz[low_bands + top] >= TONE_MIN_HZ):
         return "tone"
     return None
+
+
+def _snr_db(power: np.ndarray, noise: np.ndarray) -> float:
+    """Level above the noise, dB, over the bands the sound stands out in (at least twice the noise there): a knock
+    under loud hum is judged where it sounds, not drowned by the hum's own band; over every band when none does."""
+    clear = power > 2.0 * noise
+    if not clear.any():
+        clear = np.ones_like(clear)
+    return float(_db(power[clear].sum()) - _db(noise[clear].sum()))
 
 
 def _db(power):
