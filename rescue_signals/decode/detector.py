@@ -452,11 +452,16 @@ class KnockDetector:
                              loudest - noise[p])
         body = float(np.maximum(power[p, :low] - noise[p, :low], 0.0).sum())
         strike = float(np.maximum(power[p, low:] - noise[p, low:], 0.0).sum())
-        # A drop's bubble dies away (or slides up to the next band) within a few frames; steel rings on.
-        top = low + int(np.argmax(power[p, low:]))
-        later = min(p + TONE_DIES_FRAMES, len(power) - 1)
-        base = max(float(ring[top]), float(noise[p, top]))
-        sustained = later > p and power[later, top] - base > 0.25 * (power[p, top] - base)
+        # A drop's bubble dies away (or slides up to the next band) within a few frames; steel rings on. Judged
+        # from the loudest frame; but a rod's ring can swell to its loudest as its partials beat, at the end of the
+        # frames measured, where no later frame shows it go on: then from the onset.
+        def rings_on(at: int) -> bool:
+            top = low + int(np.argmax(power[at, low:]))
+            later = min(at + TONE_DIES_FRAMES, len(power) - 1)
+            base = max(float(ring[top]), float(noise[at, top]))
+            return later > at and power[later, top] - base > 0.25 * (power[at, top] - base)
+
+        sustained = rings_on(p) if p + 1 < len(power) else rings_on(onset)
         tone = not sustained and (_tone_reason(loudest - noise[p], low, self._centre)
                                   or _tone_reason(over_ring, low, self._centre))
         reason = ((_shape_reason(high[onset:], high_noise[onset:]) if body < CLICK_BODY_SHARE * strike else None)
