@@ -5,9 +5,10 @@ Run it in the benchmark environment (``bash benchmarks/setup-venv.sh`` makes ``b
     benchmarks/.venv/bin/python benchmarks/decoder_benchmark.py [--quick] [--live]
 
 Corpus: the exchange ``R5 T3 R4 T3 T7 R3`` rendered by the synthesizer on every medium under every noise bed, at
-SNRs from +20 to -10 dB, with tempos and reverberation varied by seed; and the real tap recordings of
-``../shared/data/real-knocks``. Every method's onsets go through the same grouping (the decoder's own), so the
-group counts compare the detectors. Prints the tables and writes ``benchmarks/out/decoder-benchmark.json``.
+SNRs from +20 to -10 dB, with tempos and reverberation varied by seed; the real tap recordings of
+``../shared/data/real-knocks`` as they are; and those taps cut out and placed on the exchange's timing under every
+noise bed at every SNR (real impacts in noise). Every method's onsets go through the same grouping (the decoder's
+own), so the group counts compare the detectors. Prints the tables and writes ``benchmarks/out/decoder-benchmark.json``.
 Speed is measured on one core; peak memory in a separate process on a 10-hour file written for the purpose.
 """
 
@@ -42,6 +43,7 @@ from rescue_signals.decode import GroupEvent, KnockDecoder, KnockEvent, decode_f
 from rescue_signals.decode.grouping import Grouper  # noqa: E402
 from rescue_signals.protocol import parse_sequence  # noqa: E402
 from rescue_signals.synth import MEDIA, NOISES, Conditions, render_sequence  # noqa: E402
+from rescue_signals.synth.samplepack import load_knock_pack  # noqa: E402
 
 SEQUENCE = "R5 T3 R4 T3 T7 R3"
 SNRS_DB = (20, 10, 6, 3, 0, -3, -6, -10)
@@ -59,6 +61,12 @@ SLOW_PEER_SNRS_DB = (20, 0, -6)
 
 QUICK_SNRS_DB, QUICK_NOISES = (20, 0, -6), ("fan", "rock_drill", "hum", "drip")
 """The corpus of ``--quick``."""
+
+TAPS = "real taps"
+"""The "medium" of the renderings whose knocks are the real taps..."""
+
+TAP_DISTANCE_M = 0.5
+"""...heard as they were recorded, next to the microphone (the nearest the synthesizer places a knock)."""
 
 
 def grid(quick: bool) -> tuple[tuple, tuple]:
@@ -79,24 +87,29 @@ class Case:
     groups: list  # (count, start_s, end_s)
 
 
-def corpus(codebook, *, quick: bool, cache: Path | None = None):
+def corpus(codebook, *, quick: bool, cache: Path | None = None, taps: bool = False):
     """Yield the corpus as :class:`Case`, deterministic. With ``cache``, renderings are kept there (a few GB) and
-    read back on later runs, so that trying a change to the decoder takes seconds, not minutes."""
+    read back on later runs, so that trying a change to the decoder takes seconds, not minutes. With ``taps``, the
+    knocks are the real taps instead of the synthesized media (one rendering per noise bed and SNR)."""
     snrs, noises = grid(quick)
+    pack = load_knock_pack(REAL) if taps else None
     for s, snr in enumerate(snrs):
-        for m, medium in enumerate(MEDIA):
+        for m, medium in enumerate((TAPS,) if taps else MEDIA):
             for n, noise in enumerate(noises):
                 k = s * 100 + m * 10 + n
-                conditions = Conditions(medium=medium, noises=(noise,), snr_db=float(snr), group_gap_s=8.0,
+                where = {"medium": "rock_hammer", "distance_m": TAP_DISTANCE_M} if taps else {"medium": medium}
+                conditions = Conditions(**where, noises=(noise,), snr_db=float(snr), group_gap_s=8.0,
                                         tempo=TEMPOS[k % 3], reverb=REVERBS[(k // 3) % 3], jitter=0.08,
                                         double_strike_prob=0.15)
-                stem = None if cache is None else cache / f"{SEQUENCE.replace(' ', '')}-{snr:+d}-{medium}-{noise}-{k}"
+                name = medium.replace(" ", "-")
+                stem = None if cache is None else cache / f"{SEQUENCE.replace(' ', '')}-{snr:+d}-{name}-{noise}-{k}"
                 if stem is not None and stem.with_suffix(".json").exists():
                     truth = json.loads(stem.with_suffix(".json").read_text())
                     yield Case(snr, medium, noise, np.load(stem.with_suffix(".npy")), truth["sample_rate"],
                                np.array(truth["knocks_s"]), [tuple(g) for g in truth["groups"]])
                     continue
-                r = render_sequence(parse_sequence(SEQUENCE, codebook), codebook, conditions, seed=1000 + k)
+                r = render_sequence(parse_sequence(SEQUENCE, codebook), codebook, conditions,
+                                    seed=(5000 if taps else 1000) + k, knock_pack=pack)
                 case = Case(snr, medium, noise, r.samples, r.sample_rate, np.array([kn.time_s for kn in r.knocks]),
                             [(g.count, g.start_s, g.end_s) for g in r.groups])
                 if stem is not None:
@@ -133,10 +146,11 @@ def run_method(name, x, sample_rate, codebook):
     return onsets, counts, spans
 
 
-def accuracy(methods, codebook, *, quick: bool, cache: Path | None = None) -> dict:
-    """Per method and SNR: knock F1, share counted once, group-count accuracy; and per medium / noise."""
+def accuracy(methods, codebook, cases) -> dict:
+    """Per method and SNR: knock F1, share counted once, group-count accuracy; and per medium / noise. ``cases``
+    are :class:`Case` (see :func:`corpus`)."""
     table: dict = {m: {} for m in methods}
-    for case in corpus(codebook, quick=quick, cache=cache):
+    for case in cases:
         snr, medium, noise = case.snr_db, case.medium, case.noise
         for name in methods:
             if name in SLOW_PEERS and snr not in SLOW_PEER_SNRS_DB:
@@ -325,6 +339,11 @@ def print_tables(result: dict) -> None:
     for m in methods:
         print(f"{m:<{width}}" + "".join(f"{acc[m][k]['counted_once']:>10.3f}" if k in acc[m] else f"{'-':>10}"
                                          for k in keys))
+    for title, field in (("group-count accuracy", "group_accuracy"), ("knock F1", "f1")):
+        print(f"\nReal taps on the exchange's timing under the noise beds (one rendering per bed and SNR): {title}")
+        for m in methods:
+            taps = result.get("taps", {}).get(m, {})
+            print(f"{m:<{width}}" + "".join(f"{taps[k][field]:>10.3f}" if k in taps else f"{'-':>10}" for k in keys))
     print("\nReal recordings (4 files, 120 labelled taps)")
     for m, cell in result["real"].items():
         print(f"{m:<{width}} F1 {cell['f1']:.3f}  counted once {cell['counted_once']:.3f}  "
@@ -382,7 +401,7 @@ def _keep_others(result: dict, earlier: dict) -> None:
     ran = list(result["methods"])
     others = [m for m in earlier.get("methods", []) if m not in ran]
     result["methods"] = ran + others
-    for section in ("accuracy", "real"):
+    for section in ("accuracy", "real", "taps"):
         for m in others:
             if m in earlier.get(section, {}):
                 result[section][m] = earlier[section][m]
@@ -416,8 +435,9 @@ def main(argv=None) -> int:
               "corpus": {"sequence": SEQUENCE, "snrs_db": list(snrs), "media": list(MEDIA), "noises": list(noises),
                          "tempos": list(TEMPOS), "reverbs": list(REVERBS),
                          "slow_peers_at_snrs_db": {p: list(SLOW_PEER_SNRS_DB) for p in SLOW_PEERS}}}
-    result["accuracy"] = accuracy(methods, codebook, quick=args.quick, cache=args.cache)
+    result["accuracy"] = accuracy(methods, codebook, corpus(codebook, quick=args.quick, cache=args.cache))
     result["real"] = real_recordings(methods, codebook)
+    result["taps"] = accuracy(methods, codebook, corpus(codebook, quick=args.quick, cache=args.cache, taps=True))
     result["speed"] = speed(methods, codebook, quick=args.quick)
     result["memory"] = memory(methods, codebook, quick=args.quick)
     if args.live:
