@@ -91,6 +91,11 @@ CLICK_BODY_SHARE = 0.1
 above: a click's energy is spread evenly over the spectrum, so hardly any of it falls in the low bands, while a
 hammer on rock stops ringing in the highs at once but thumps below 400 Hz as loud as it cracks above."""
 
+CLICK_FLAT_DB = 20.0
+"""...and only if what it adds is spread evenly over the spectrum: above 400 Hz, the top band's share per hertz within
+this much of the densest band's. An electrical or digital click is flat to the top; a fingernail's tap on a table is
+as short (gone within one frame once noise covers its tail) but 45 to 60 dB down per hertz by 5 kHz."""
+
 SWELL_CLEAR = 30.0
 """A swell is judged only on a sound whose upper bands peak this many times (15 dB) above their noise floor: its
 climb from 10 dB under its peak then starts clear of the noise, whose flicker would otherwise look like a slow
@@ -264,6 +269,7 @@ class KnockDetector:
         self.soft_refractory_s = 0.875 * timing.knock_interval_min_s
         self._floor = NoiseFloor(layout.bands)
         self._centre = layout.centre_hz.astype(np.float32)
+        self._width = (layout.band_hz[:, 1] - layout.band_hz[:, 0]).astype(np.float32)
         self.reset()
 
     def reset(self) -> None:
@@ -464,7 +470,9 @@ class KnockDetector:
         sustained = rings_on(p) if p + 1 < len(power) else rings_on(onset)
         tone = not sustained and (_tone_reason(loudest - noise[p], low, self._centre)
                                   or _tone_reason(over_ring, low, self._centre))
-        reason = ((_shape_reason(high[onset:], high_noise[onset:]) if body < CLICK_BODY_SHARE * strike else None)
+        flat = _is_flat(np.maximum(power[p, low:] - noise[p, low:], 0.0) / self._width[low:])
+        reason = ((_shape_reason(high[onset:], high_noise[onset:]) if body < CLICK_BODY_SHARE * strike and flat
+                   else None)
                   or tone
                   or self._swell_reason(frame, low))
         if reason is not None:
@@ -505,6 +513,14 @@ def _shape_reason(total: np.ndarray, noise: np.ndarray) -> str | None:
     if peak == 0 and total.size > 1 and total[1] < 4.0 * noise[1] and total[0] > 100.0 * noise[0]:
         return "click"  # 20 dB up in one frame and gone in the next: an electrical or digital click
     return None
+
+
+def _is_flat(density: np.ndarray) -> bool:
+    """Whether the top band's power per hertz (``density``, bands in order) is within :data:`CLICK_FLAT_DB` of the
+    densest band's."""
+    if not density.size or density.max() <= 0:
+        return False
+    return bool(density[-1] >= 10.0 ** (-CLICK_FLAT_DB / 10.0) * density.max())
 
 
 def _tone_reason(excess: np.ndarray, low_bands: int, centre_hz: np.ndarray) -> str | None:
