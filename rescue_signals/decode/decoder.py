@@ -266,8 +266,8 @@ class KnockDecoder:
     def _close(self, groups: list[KnockGroup]) -> list[Event]:
         events: list[Event] = []
         for group in groups:
-            if group.stray:
-                events += [RejectedImpulse.taking_back(k, "stray") for k in group.knocks]
+            if group.not_knocks:
+                events += [RejectedImpulse.taking_back(k, group.not_knocks) for k in group.knocks]
                 self._forget_until(group.end_s)
                 continue
             # Faint peaks found on the group's beat when it closed: knocks, reported now.
@@ -297,7 +297,7 @@ class KnockDecoder:
         self._rejected = [r for r in self._rejected if r.time_s > end_s]
 
 
-RETRACTIONS = ("outlier", "precursor", "step", "stray")
+RETRACTIONS = ("outlier", "precursor", "step", "stray", "rapid")
 """Reasons of a :class:`RejectedImpulse` that takes back a knock reported earlier (same ``time_s``)."""
 
 

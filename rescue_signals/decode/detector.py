@@ -167,6 +167,8 @@ REASONS = {
                   ("en", "a swell in the ring of the knock before, not a new blow"))),
     "stray": Text((("zh", "单独一声，比之前的敲击弱得多，不是回应"),
                    ("en", "a lone sound far fainter than the knocks before it, not a reply"))),
+    "rapid": Text((("zh", "声音一个接一个，比任何人敲击都快（说话声？机器？），不是敲击"),
+                   ("en", "sounds in faster succession than anyone knocks (speech? a machine?), not knocks"))),
 }
 """Why an impulse was not counted as a knock."""
 

@@ -48,6 +48,11 @@ sound of the place (a drill's burst, a word, a drop), not a reply: it is reporte
 STRAY_AFTER_KNOCKS = 4
 """...once this many knocks in groups of two or more have shown how loud the knocks are."""
 
+RAPID_FACTOR = 0.6
+"""A "group" whose sounds follow each other this many times the codebook's shortest spacing apart or closer (median;
+0.24 s for 0.4 s) is not knocking: the syllables of speech after a pause, a machine's rattle. Its sounds are
+reported, not counted. (A double strike's rebound, tens of ms after its blow, is part of the knock already.)"""
+
 RHYTHM_TOLERANCE = 0.15
 """A faint peak within this share of the spacing from where a missing knock was due counts as that knock..."""
 
@@ -82,8 +87,10 @@ class KnockGroup:
         True when the stream ended before that silence was complete (the group may not be finished).
     recovered : tuple of FaintPeak
         Faint peaks counted as knocks when the group closed, because they fall on its beat.
-    stray : bool
-        A lone sound far fainter than the knocks before it (see :data:`STRAY_DB`): not a group.
+    not_knocks : str or None
+        Why these sounds are not a group of knocks, when they are not (a key of the detector's ``REASONS``):
+        ``"stray"``, a lone sound far fainter than the knocks before it (see :data:`STRAY_DB`); ``"rapid"``, sounds
+        too close together for knocks (see :data:`RAPID_FACTOR`).
     """
 
     knocks: tuple[KnockEvent, ...]
@@ -92,7 +99,11 @@ class KnockGroup:
     gap_before_s: float | None
     ended_by_stream: bool = False
     recovered: tuple = ()
-    stray: bool = False
+    not_knocks: str | None = None
+
+    @property
+    def stray(self) -> bool:
+        return self.not_knocks == "stray"
 
     @property
     def count(self) -> int:
@@ -262,7 +273,10 @@ class Grouper:
         self._faint = []
         recovered = tuple(f for f in recovered if f.knock in knocks)
         if is_stray(knocks, self._levels):
-            return KnockGroup(knocks, dropped, threshold, None, by_stream, recovered, stray=True)
+            return KnockGroup(knocks, dropped, threshold, None, by_stream, recovered, not_knocks="stray")
+        if len(knocks) >= 2 and statistics.median(np.diff([k.time_s for k in knocks])) < (
+                RAPID_FACTOR * self.timing.knock_interval_min_s):
+            return KnockGroup(knocks, dropped, threshold, None, by_stream, recovered, not_knocks="rapid")
         if len(knocks) >= 2:
             self._levels.extend(k.level_db for k in knocks)
         gap_before = None if self._last_end is None else knocks[0].time_s - self._last_end

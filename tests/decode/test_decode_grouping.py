@@ -94,3 +94,14 @@ def test_a_sound_between_two_beats_and_8_db_fainter_is_not_a_knock():
     [group] = group_of(events)
     assert group.count == 5
     assert [k.time_s for k in group.dropped] == [3.45]
+
+
+def test_sounds_faster_than_anyone_knocks_are_not_a_group():
+    # Syllables of speech after a pause come about 0.22 s apart; nobody knocks faster than 0.4 s (the codebook), and
+    # the fastest sender of the tests knocks 0.4 s apart.
+    syllables = [knock(10.0 + 0.22 * i) for i in range(4)]
+    fast = [knock(20.0 + 0.4 * i) for i in range(5)]
+    groups = group_of([knock(t) for t in (1.0, 2.0, 3.0)] + syllables + fast)
+    assert [(g.count, g.not_knocks) for g in groups] == [(3, None), (4, "rapid"), (5, None)]
+    # Rapid sounds are not a gap of the exchange either: the next group is measured from the group before them.
+    assert groups[2].gap_before_s == 20.0 - 3.0

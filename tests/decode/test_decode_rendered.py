@@ -4,7 +4,7 @@ are not knocks reported."""
 import numpy as np
 import pytest
 
-from rescue_signals.decode import GroupEvent, KnockEvent, RejectedImpulse, standing_knocks
+from rescue_signals.decode import REASONS, GroupEvent, KnockEvent, RejectedImpulse, standing_knocks
 from rescue_signals.decode.evaluation import onset_f1
 
 COUNTS = [5, 3, 4, 3, 7, 3]
@@ -170,3 +170,23 @@ def test_a_drill_rod_whose_ring_swells_is_not_taken_for_a_drop(render, decode_sa
     events = decode_samples(r.samples, r.sample_rate)
     assert [g.count for g in groups(events)] == COUNTS
     assert not [e for e in events if isinstance(e, RejectedImpulse) and e.reason == "tone"]
+
+
+def test_sounds_in_faster_succession_than_knocks_are_reported_not_counted(render, decode_samples):
+    # Four blows 0.22 s apart in the gap between two groups (a rattle; or speech, whose syllables come as fast): no
+    # hand knocks that fast, so they are not a group of four.
+    r = render("R5 T3", medium="rock_hammer", noises=("pump",), snr_db=20.0)
+    x = r.samples.copy()
+    sr = r.sample_rate
+    first = int(round(r.knocks[0].time_s * sr))
+    blow = r.clean[first:first + int(0.15 * sr)]
+    middle = 0.5 * (r.groups[0].end_s + r.groups[1].start_s)
+    burst_s = [middle - 0.33 + 0.22 * i for i in range(4)]
+    for t in burst_s:
+        i = int(round(t * sr))
+        x[i:i + blow.size] += blow
+    events = decode_samples(x, sr)
+    assert [g.count for g in groups(events)] == [5, 3]
+    rapid = [e.time_s for e in events if isinstance(e, RejectedImpulse) and e.reason == "rapid"]
+    assert np.allclose(rapid, burst_s, atol=0.02)
+    assert "faster" in REASONS["rapid"].get("en")
