@@ -86,6 +86,10 @@ SWELL_FRAMES = 8
 syllable, a machine starting); a strike climbs in one or two, and even a knock smeared over 300 m of pipe (its
 highs arrive first) in fewer than this."""
 
+STRIKE_JUMP_DB = 15.0
+"""...unless one band above 400 Hz leaps this much from one 5 ms frame to the next around the onset: a blow that
+lands on a syllable, which alone climbs a few dB a frame in each band, rises with it."""
+
 CLICK_BODY_SHARE = 0.1
 """A sound gone in one frame is a click only if what it adds below 400 Hz is less than this share of what it adds
 above: a click's energy is spread evenly over the spectrum, so hardly any of it falls in the low bands, while a
@@ -415,6 +419,10 @@ class KnockDetector:
         reach = int(np.argmax(high >= 0.5 * high[peak]))  # where it comes within 3 dB of its peak
         quiet = np.flatnonzero(high[:reach] < 0.1 * high[peak])
         if quiet.size and reach - quiet[-1] >= SWELL_FRAMES:
+            # A swell with a blow in it: some band leaps at the onset (a knock landing on a syllable).
+            bands = _db(self._power[max(0, b - 2):b + 3, low:])
+            if len(bands) >= 2 and float(np.diff(bands, axis=0).max()) >= STRIKE_JUMP_DB:
+                return None
             return "swell"
         return None
 
