@@ -287,11 +287,16 @@ class Grouper:
         return KnockGroup(knocks, dropped, threshold, gap_before, by_stream, recovered)
 
     def _beat(self) -> float | None:
-        """The open group's beat, s: its intervals as whole numbers of one spacing (knocks may be missing), or
-        the spacing of earlier groups for a group of one knock; None when the intervals fit no beat in the
-        codebook's range."""
+        """The open group's beat, s: the intervals of its knocks (but those :data:`OFFBEAT_DB` fainter than most)
+        as whole numbers of one spacing (knocks may be missing), or the spacing of earlier groups for a group of one
+        knock; None when the intervals fit no beat in the codebook's range."""
         t = self.timing
         times = np.array([k.time_s for k in self._current])
+        if len(times) >= 3:  # sounds far fainter than the group (a voice after it) do not set its rhythm
+            levels = np.array([k.level_db for k in self._current])
+            loud = levels > float(np.median(levels)) - OFFBEAT_DB
+            if loud.sum() >= 2:
+                times = times[loud]
         if len(times) < 2:
             return float(np.median(self._spacings)) if self._spacings else None
         intervals = np.diff(times)

@@ -105,3 +105,13 @@ def test_sounds_faster_than_anyone_knocks_are_not_a_group():
     assert [(g.count, g.not_knocks) for g in groups] == [(3, None), (4, "rapid"), (5, None)]
     # Rapid sounds are not a gap of the exchange either: the next group is measured from the group before them.
     assert groups[2].gap_before_s == 20.0 - 3.0
+
+
+def test_fainter_sounds_after_a_group_do_not_break_its_rhythm():
+    # A weak blow at 2.1 s was heard only faintly; two sounds 17 dB under the knocks (words) followed the group and
+    # held it open. Their spacing once hid the group's beat, so the weak blow was not counted.
+    events = [knock(1.0), faint(2.1), knock(3.18), knock(4.23), knock(5.21),
+              knock(7.52, level_db=-47.0), knock(10.16, level_db=-47.0)]
+    [group] = group_of(events)
+    assert [round(k.time_s, 2) for k in group.knocks] == [1.0, 2.1, 3.18, 4.23, 5.21]
+    assert [k.time_s for k in group.dropped] == [7.52, 10.16]
