@@ -335,7 +335,7 @@ class Grouper:
             return best
 
         for a, b in zip(times, times[1:]) if not trailing_only else ():
-            missing = int(round((b - a) / beat)) - 1
+            missing = max(0, int(round((b - a) / beat)) - 1)  # a faint sound may sit between two beats
             step = (b - a) / (missing + 1)
             for j in range(1, missing + 1):
                 take(a + j * step)
