@@ -268,6 +268,7 @@ class KnockDecoder:
         for group in groups:
             if group.not_knocks:
                 events += [RejectedImpulse.taking_back(k, group.not_knocks) for k in group.knocks]
+                events += [RejectedImpulse.taking_back(k, "outlier") for k in group.dropped]
                 self._forget_until(group.end_s)
                 continue
             # Faint peaks found on the group's beat when it closed: knocks, reported now.
