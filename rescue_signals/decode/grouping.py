@@ -53,6 +53,13 @@ RAPID_FACTOR = 0.6
 0.24 s for 0.4 s) is not knocking: the syllables of speech after a pause, a machine's rattle. Its sounds are
 reported, not counted. (A double strike's rebound, tens of ms after its blow, is part of the knock already.)"""
 
+BURST_PERCENTILE = 90.0
+"""The loudness of the noise's own bursts: this percentile of the levels of the faint peaks heard lately (rises that
+nearly passed for knocks)..."""
+
+BURST_MIN_PEAKS = 10
+"""...once this many have been heard (a steady noise gives few)."""
+
 RHYTHM_TOLERANCE = 0.15
 """A faint peak within this share of the spacing from where a missing knock was due counts as that knock..."""
 
@@ -87,6 +94,9 @@ class KnockGroup:
         True when the stream ended before that silence was complete (the group may not be finished).
     recovered : tuple of FaintPeak
         Faint peaks counted as knocks when the group closed, because they fall on its beat.
+    burst_level_db : float or None, dB
+        How loud the noise's own bursts were when the group closed (see :data:`BURST_PERCENTILE`), or None when
+        the noise gave too few to tell.
     not_knocks : str or None
         Why these sounds are not a group of knocks, when they are not (a key of the detector's ``REASONS``):
         ``"stray"``, a lone sound far fainter than the knocks before it (see :data:`STRAY_DB`); ``"rapid"``, sounds
@@ -100,6 +110,7 @@ class KnockGroup:
     ended_by_stream: bool = False
     recovered: tuple = ()
     not_knocks: str | None = None
+    burst_level_db: float | None = None
 
     @property
     def stray(self) -> bool:
@@ -147,6 +158,7 @@ class Grouper:
         self._last_end: float | None = None
         self._faint: list = []  # faint peaks since the last group ended (FaintPeak)
         self._levels: deque[float] = deque(maxlen=32)  # levels of the knocks of recent groups of two or more
+        self._bursts: deque[float] = deque(maxlen=64)  # levels of the faint peaks heard lately
 
     @property
     def pending(self) -> tuple[KnockEvent, ...]:
@@ -188,6 +200,7 @@ class Grouper:
 
     def hear_faint(self, peak) -> None:
         """A faint peak (FaintPeak): kept while it may still turn out to be on a group's beat."""
+        self._bursts.append(peak.knock.level_db)
         if not self._current:
             lead = LEAD_BEATS * self.timing.knock_interval_max_s * (1.25 + RHYTHM_TOLERANCE)
             self._faint = [f for f in self._faint if f.time_s > peak.time_s - lead]
@@ -284,7 +297,9 @@ class Grouper:
             self._gaps.append(gap_before)
         self._spacings.extend(np.diff([k.time_s for k in knocks]).tolist())
         self._last_end = knocks[-1].time_s
-        return KnockGroup(knocks, dropped, threshold, gap_before, by_stream, recovered)
+        bursts = (float(np.percentile(self._bursts, BURST_PERCENTILE)) if len(self._bursts) >= BURST_MIN_PEAKS
+                  else None)
+        return KnockGroup(knocks, dropped, threshold, gap_before, by_stream, recovered, burst_level_db=bursts)
 
     def _beat(self) -> float | None:
         """The open group's beat, s: the intervals of its knocks (but those :data:`OFFBEAT_DB` fainter than most)

@@ -38,6 +38,10 @@ MISSED_FACTOR = 1.7
 WEAK_SNR_DB = 6.0
 """A knock less than this above the noise is called barely audible."""
 
+BURST_MARGIN_DB = 3.0
+"""A group whose loudest knock is less than this above the noise's own bursts (a rock drill's, water's, speech's)
+may be one of them: said, and the confidence halved."""
+
 
 def _t(zh: str, en: str) -> Text:
     return Text((("zh", zh), ("en", en)))
@@ -257,6 +261,11 @@ def _assess(cb: Codebook, group: KnockGroup, reading: Reading, faint_inside, acc
         notes.append(_t(f"{clock_text(impulse.time_s)} 的声音未计入：{impulse.message.get('zh')}",
                         f"the sound at {clock_text(impulse.time_s)} was not counted: {impulse.message.get('en')}"))
         confidence *= 0.85
+    loudest = max(k.level_db for k in group.knocks)
+    if group.burst_level_db is not None and loudest < group.burst_level_db + BURST_MARGIN_DB:
+        notes.append(_t("这一组不比周围噪声中的突发声响亮，可能只是噪声",
+                        "no louder than the bursts of the noise around it: it may be noise"))
+        confidence *= 0.5
     if group.ended_by_stream:
         notes.append(_t("录音在这一组中结束，这一组可能不完整", "the recording ends inside this group; it may be incomplete"))
         confidence *= 0.7

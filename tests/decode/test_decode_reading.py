@@ -101,3 +101,25 @@ def test_a_file_is_read_again_in_hindsight_so_early_groups_get_their_sender(rend
     assert [g.sender for g in groups] == [g.role for g in r.groups]
     assert groups[0].sender_basis == "sound" and groups[3].sender_basis == "protocol"
     assert groups[0].meaning.get("en") == "distress call: we are here"
+
+
+def test_groups_no_louder_than_the_noises_own_bursts_are_flagged(render, decode_samples):
+    # A rock drill next to the listener at 10 dB, the codebook's 30 s between groups: in those long gaps the drill's
+    # own bursts make lone "knocks" and pairs 10-15 dB under the real ones. They are still counted as heard, but
+    # said to be no louder than the noise's bursts, and the confidence is halved; the real groups stand clear.
+    r = render(medium="rock_hammer", noises=("rock_drill",), snr_db=10.0, group_gap_s=None)
+    decoded = [e.group for e in decode_samples(r.samples, r.sample_rate) if isinstance(e, GroupEvent)]
+    truth = [(g.count, g.start_s, g.end_s) for g in r.groups]
+
+    def overlaps(g, start, end):
+        return g.start_s <= end + 0.3 and g.end_s >= start - 0.3
+
+    def real(g):
+        return any(count == g.count and overlaps(g, start, end) for count, start, end in truth)
+
+    def flagged(g):
+        return any("bursts of the noise" in n.get("en") for n in g.notes)
+
+    spurious = [g for g in decoded if not any(overlaps(g, start, end) for _, start, end in truth)]
+    assert spurious and all(flagged(g) and g.confidence <= 0.5 for g in spurious)
+    assert not any(flagged(g) for g in decoded if real(g))
