@@ -61,7 +61,7 @@ class _Display:
         self.codebook = codebook
         self.lang = lang
         self.as_json = as_json
-        self.knocks = 0
+        self._standing: set[float] = set()  # times of the knocks shown and not taken back
         self.groups = 0
 
     def start(self, device: str) -> None:
@@ -72,13 +72,13 @@ class _Display:
             print(f"listening on {device} {hint}" if self.lang != "zh" else f"正在监听 {device} {hint}", flush=True)
 
     def event(self, event, *, latency_s: float | None) -> None:
-        from rescue_signals.decode import GroupEvent, KnockEvent
+        from rescue_signals.decode import RETRACTIONS, GroupEvent, KnockEvent
         from rescue_signals.decode.formats import sender_text
         from rescue_signals.decode.reading import clock_text
 
         latency = None if latency_s is None else round(latency_s, 3)
         if isinstance(event, KnockEvent):
-            self.knocks += 1
+            self._standing.add(event.time_s)
             if self.as_json:
                 self._json({"event": "knock", "time_s": round(event.time_s, 3), "strength": round(event.strength, 5),
                             "snr_db": round(event.snr_db, 1), "latency_s": latency})
@@ -100,18 +100,25 @@ class _Display:
                       f"[{sender_text(g, self.codebook, self.lang)}, {g.confidence:.0%}]", flush=True)
                 for note in g.notes:
                     print(f"        ! {note.get(self.lang)}", flush=True)
-        elif self.as_json:
-            self._json({"event": "rejected", "time_s": round(event.time_s, 3), "reason": event.reason,
-                        "message": event.message.get(self.lang)})
+        else:
+            taken_back = event.reason in RETRACTIONS and event.time_s in self._standing
+            if taken_back:
+                self._standing.discard(event.time_s)
+            if self.as_json:
+                self._json({"event": "rejected", "time_s": round(event.time_s, 3), "reason": event.reason,
+                            "message": event.message.get(self.lang), "takes_back_knock": taken_back})
+            elif taken_back:  # a knock shown earlier turned out to be something else: say so
+                word = "不是敲击" if self.lang == "zh" else "not a knock"
+                print(f"  {clock_text(event.time_s)}  ✗ {word}: {event.message.get(self.lang)}", flush=True)
 
     def end(self, decoder) -> None:
         if self.as_json:
-            self._json({"event": "end", "duration_s": round(decoder.time_s, 3), "knocks": self.knocks,
+            self._json({"event": "end", "duration_s": round(decoder.time_s, 3), "knocks": len(self._standing),
                         "groups": self.groups})
         elif self.lang == "zh":
-            print(f"共 {decoder.time_s:.0f} 秒：{self.groups} 组，{self.knocks} 次敲击", flush=True)
+            print(f"共 {decoder.time_s:.0f} 秒：{self.groups} 组，{len(self._standing)} 次敲击", flush=True)
         else:
-            print(f"{decoder.time_s:.0f} s: {self.groups} group(s), {self.knocks} knock(s)", flush=True)
+            print(f"{decoder.time_s:.0f} s: {self.groups} group(s), {len(self._standing)} knock(s)", flush=True)
 
     @staticmethod
     def _json(data: dict) -> None:
