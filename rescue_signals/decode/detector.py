@@ -466,8 +466,8 @@ class KnockDetector:
         # In the bands where something rings, only what at least doubles it counts (a ring wavers by a dB or two).
         over_ring = np.where(ring > 2.0 * noise[p], np.where(loudest > 2.0 * ring, loudest - ring, 0.0),
                              loudest - noise[p])
-        body = float(np.maximum(power[p, :low] - noise[p, :low], 0.0).sum())
-        strike = float(np.maximum(power[p, low:] - noise[p, low:], 0.0).sum())
+        excess = np.maximum(power[p] - noise[p], 0.0)  # what the sound adds to the noise, per band
+        body, strike = float(excess[:low].sum()), float(excess[low:].sum())
         # A drop's bubble dies away (or slides up to the next band) within a few frames; steel rings on. Judged
         # from the loudest frame; but a rod's ring can swell to its loudest as its partials beat, at the end of the
         # frames measured, where no later frame shows it go on: then from the onset.
@@ -480,14 +480,12 @@ class KnockDetector:
         sustained = rings_on(p) if p + 1 < len(power) else rings_on(onset)
         tone = not sustained and (_tone_reason(loudest - noise[p], low, self._centre)
                                   or _tone_reason(over_ring, low, self._centre))
-        flat = _is_flat(np.maximum(power[p, low:] - noise[p, low:], 0.0) / self._width[low:])
-        reason = ((_shape_reason(high[onset:], high_noise[onset:]) if body < CLICK_BODY_SHARE * strike and flat
-                   else None)
+        click_like = body < CLICK_BODY_SHARE * strike and _is_flat(excess[low:] / self._width[low:])
+        reason = ((_shape_reason(high[onset:], high_noise[onset:]) if click_like else None)
                   or tone
                   or self._swell_reason(frame, low))
         if reason is not None:
             return RejectedImpulse(time_s, reason, snr_db, level_db) if strong else None
-        excess = np.maximum(power[p] - noise[p], 0.0)
         brightness = float((excess * self._centre).sum() / excess.sum()) if excess.sum() > 0 else 0.0
         knock = KnockEvent(time_s, float(np.sqrt(total[p])), snr_db, level_db, brightness)
         if not strong:
