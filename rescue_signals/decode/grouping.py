@@ -287,15 +287,15 @@ class Grouper:
         recovered = tuple(f for f in recovered if f.knock in knocks)
         if is_stray(knocks, self._levels):
             return KnockGroup(knocks, dropped, threshold, None, by_stream, recovered, not_knocks="stray")
-        if len(knocks) >= 2 and statistics.median(np.diff([k.time_s for k in knocks])) < (
-                RAPID_FACTOR * self.timing.knock_interval_min_s):
+        intervals = np.diff([k.time_s for k in knocks])
+        if len(intervals) and statistics.median(intervals) < RAPID_FACTOR * self.timing.knock_interval_min_s:
             return KnockGroup(knocks, dropped, threshold, None, by_stream, recovered, not_knocks="rapid")
         if len(knocks) >= 2:
             self._levels.extend(k.level_db for k in knocks)
         gap_before = None if self._last_end is None else knocks[0].time_s - self._last_end
         if gap_before is not None:
             self._gaps.append(gap_before)
-        self._spacings.extend(np.diff([k.time_s for k in knocks]).tolist())
+        self._spacings.extend(intervals.tolist())
         self._last_end = knocks[-1].time_s
         bursts = (float(np.percentile(self._bursts, BURST_PERCENTILE)) if len(self._bursts) >= BURST_MIN_PEAKS
                   else None)
@@ -308,8 +308,7 @@ class Grouper:
         t = self.timing
         times = np.array([k.time_s for k in self._current])
         if len(times) >= 3:  # sounds far fainter than the group (a voice after it) do not set its rhythm
-            levels = np.array([k.level_db for k in self._current])
-            loud = levels > float(np.median(levels)) - OFFBEAT_DB
+            loud = ~_offbeat_faint(np.array([k.level_db for k in self._current]))
             if loud.sum() >= 2:
                 times = times[loud]
         if len(times) < 2:
@@ -373,6 +372,12 @@ def is_stray(knocks, levels) -> bool:
             and knocks[0].level_db < float(np.median(levels)) - STRAY_DB)
 
 
+def _offbeat_faint(levels: np.ndarray) -> np.ndarray:
+    """Which of a group's knock levels (dB) are :data:`OFFBEAT_DB` or more under its median: too faint to set its
+    beat, and not knocks if they fall off it."""
+    return levels <= float(np.median(levels)) - OFFBEAT_DB
+
+
 def _without_outliers(knocks: list[KnockEvent]) -> tuple[tuple[KnockEvent, ...], tuple[KnockEvent, ...]]:
     """The group's knocks without the sounds that are far fainter than its knocks (and those dropped).
 
@@ -385,7 +390,7 @@ def _without_outliers(knocks: list[KnockEvent]) -> tuple[tuple[KnockEvent, ...],
     times = np.array([k.time_s for k in knocks])
     typical = float(np.median(levels))
     keep = levels > typical - OUTLIER_DB
-    faint = levels <= typical - OFFBEAT_DB
+    faint = _offbeat_faint(levels)
 
     def beat() -> float:
         kept = times[keep & ~faint]
