@@ -42,3 +42,87 @@ def group_accuracy(truth, decoded, *, slack_s: float = 0.3) -> tuple[int, int]:
             right += 1
     spurious = len(decoded) - len(used)
     return right, len(truth) + spurious
+
+
+# -- the real-audio benchmark's measures ----------------------------------------------------------------------------
+GROUP_SLACK_S = 0.3
+"""A decoded group overlaps a true group when their spans, each widened by this, meet (s)."""
+
+
+def _overlaps(a, b, slack_s: float = GROUP_SLACK_S) -> bool:
+    return a[1] <= b[2] + slack_s and a[2] >= b[1] - slack_s
+
+
+def match_groups(truth, decoded, distractor_spans=()) -> dict:
+    """How each true group was read and whether each decoded group is right.
+
+    Parameters
+    ----------
+    truth : list of (count, start_s, end_s)
+    decoded : list of (count, start_s, end_s)
+    distractor_spans : list of (start_s, end_s, what)
+        Where distractor sounds were placed: a false group on one of them is put down to it.
+
+    Returns
+    -------
+    dict
+        ``true``: per true group ``"right"`` or the cause it was lost to (``"missed"``: no decoded group;
+        ``"split"``: read as two or more groups; ``"merged"``: read as one group with another true group;
+        ``"knocks missed"`` / ``"extra knocks"``: one group, the count too low / too high);
+        ``decoded``: per decoded group True when it overlaps exactly one true group, that group overlaps only it,
+        and the counts agree; ``false``: per decoded group overlapping no true group, ``"distractor"`` or
+        ``"noise"``.
+    """
+    over_t = [[i for i, d in enumerate(decoded) if _overlaps(d, t)] for t in truth]
+    over_d = [[j for j, t in enumerate(truth) if _overlaps(d, t)] for d in decoded]
+    status = []
+    for t, hits in zip(truth, over_t):
+        if not hits:
+            status.append("missed")
+        elif len(hits) > 1:
+            status.append("split")
+        elif len(over_d[hits[0]]) > 1:
+            status.append("merged")
+        elif decoded[hits[0]][0] == t[0]:
+            status.append("right")
+        else:
+            status.append("knocks missed" if decoded[hits[0]][0] < t[0] else "extra knocks")
+    right = [len(js) == 1 and len(over_t[js[0]]) == 1 and d[0] == truth[js[0]][0]
+             for d, js in zip(decoded, over_d)]
+    false = []
+    for d, js in zip(decoded, over_d):
+        if not js:
+            on_distractor = any(d[1] <= e + GROUP_SLACK_S and d[2] >= s - GROUP_SLACK_S
+                                for s, e, *_ in distractor_spans)
+            false.append("distractor" if on_distractor else "noise")
+    return {"true": status, "decoded": right, "false": false}
+
+
+def calibration_error(confidences, correct, *, bins: int = 10) -> float | None:
+    """Expected calibration error: over ``bins`` equal bins of stated confidence, the share of groups in each bin
+    times the distance between its mean confidence and the share of them that were right. None without groups."""
+    c = np.asarray(confidences, dtype=float)
+    ok = np.asarray(correct, dtype=float)
+    if c.size == 0:
+        return None
+    which = np.minimum((c * bins).astype(int), bins - 1)
+    error = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            error += inside.mean() * abs(c[inside].mean() - ok[inside].mean())
+    return float(error)
+
+
+def reliability(confidences, correct, *, bins: int = 10) -> list[dict]:
+    """Per equal bin of stated confidence: how many groups, their mean confidence and the share that were right."""
+    c = np.asarray(confidences, dtype=float)
+    ok = np.asarray(correct, dtype=float)
+    which = np.minimum((c * bins).astype(int), bins - 1) if c.size else c.astype(int)
+    out = []
+    for b in range(bins):
+        inside = which == b
+        out.append({"low": b / bins, "high": (b + 1) / bins, "groups": int(inside.sum()),
+                    "confidence": float(c[inside].mean()) if inside.any() else None,
+                    "accuracy": float(ok[inside].mean()) if inside.any() else None})
+    return out
