@@ -1,9 +1,11 @@
 """The trainee's knocks: the space bar, a mouse click on the pad, or a real object heard by the microphone.
 
-A :class:`KnockPad` collects the knocks of one group with their monotonic times and says when the group is over
-(a silence longer than any knock spacing the codebook allows). The microphone goes through the project's one live
-decoder (:class:`rescue_signals.decode.KnockDecoder`); knocks heard while the trainer itself is playing are ignored,
-so the program does not answer itself.
+A :class:`KnockPad` collects the knocks of one group with their monotonic times and says when the group is over.
+Knocks of the space bar or the mouse end with a silence longer than any knock spacing the codebook allows. The
+microphone goes through the project's one live decoder (:class:`rescue_signals.decode.KnockDecoder`): a sound that
+is probably a knock shows at once, one the decoder takes back disappears, and the group is the decoder's own (its
+knocks and its end), so the pad counts exactly what ``decode`` and ``listen`` would. Sounds heard while the trainer
+itself is playing are ignored, so the program does not answer itself.
 """
 
 from __future__ import annotations
@@ -49,17 +51,35 @@ class Spacing:
         return cls(tuple(float(e) for e in errors), float(errors.mean()), float(spacing.std()))
 
 
+@dataclass(frozen=True)
+class Heard:
+    """What the microphone's decoder said, on the monotonic clock.
+
+    Attributes
+    ----------
+    kind : str
+        ``"knock"`` (probably a knock, shown at once), ``"taken back"`` (a knock shown earlier was not one) or
+        ``"group"`` (the decoder closed a group: ``times_s`` are the knocks it counted).
+    times_s : tuple of float, s
+    strength : float
+    """
+
+    kind: str
+    times_s: tuple[float, ...]
+    strength: float = 0.0
+
+
 class Microphone:
-    """Knocks from the default input, through the live decoder, in monotonic seconds."""
+    """Knocks and groups from the default input, through the live decoder, in monotonic seconds."""
 
     def __init__(self, codebook):
         from rescue_signals.audio import SAMPLE_RATE, Capture
-        from rescue_signals.decode import KnockDecoder, KnockEvent
+        from rescue_signals.decode import GroupEvent, KnockDecoder, KnockEvent
 
         self._capture = Capture(sample_rate=SAMPLE_RATE, block_size=1024)
         self._capture.open()
         self._decoder = KnockDecoder(SAMPLE_RATE, codebook)
-        self._knock_type = KnockEvent
+        self._types = (KnockEvent, GroupEvent)
         self._blocks: list[tuple[int, float]] = []  # (first sample, monotonic time it was recorded)
         self._fed = 0
         self.sample_rate = SAMPLE_RATE
@@ -70,17 +90,22 @@ class Microphone:
         first, start_s = next(((f, s) for f, s in reversed(self._blocks) if f <= sample), self._blocks[0])
         return start_s + (sample - first) / self.sample_rate
 
-    def knocks(self) -> list[tuple[float, float]]:
-        """(time_s, strength) of the knocks decoded since the last call; never blocks."""
+    def heard(self) -> list[Heard]:
+        """What the decoder said since the last call; never blocks."""
+        knock, group = self._types
         out = []
         while self._capture.pending():
             block, start_s = self._capture.read(timeout_s=0.1)
             self._blocks.append((self._fed, start_s))
             self._fed += block.size
             for event in self._decoder.feed(block):
-                if isinstance(event, self._knock_type):
-                    out.append((self._monotonic(event.time_s), float(event.strength)))
-            del self._blocks[:-256]  # a few seconds are enough: the decoder reports knocks within that
+                if isinstance(event, knock):
+                    out.append(Heard("knock", (self._monotonic(event.time_s),), float(event.strength)))
+                elif isinstance(event, group):
+                    out.append(Heard("group", tuple(self._monotonic(k.time_s) for k in event.knocks)))
+                else:
+                    out.append(Heard("taken back", (self._monotonic(event.time_s),)))
+            del self._blocks[:-2048]  # tens of seconds: a group of many knocks is reported once it is over
         return out
 
     def close(self) -> None:
@@ -148,20 +173,35 @@ class KnockPad:
             from rescue_signals.errors import AudioDeviceError
 
             try:
-                heard = self.mic.knocks()
+                heard = self.mic.heard()
             except AudioDeviceError as exc:
                 self.mic_problem = str(exc)
                 self.close()
                 heard = []
-            cue = self.app.speaker.current
-            for t, _strength in heard:
-                own_sound = cue is not None and cue.start_s - 0.05 <= t <= cue.start_s + cue.duration_s + PLAYBACK_GUARD_S
-                if not own_sound:
-                    self.knock(t)
+            for item in heard:
+                if self._own_sound(item.times_s[0]):
+                    continue
+                if item.kind == "knock":
+                    self.knock(item.times_s[0])
+                elif item.kind == "taken back" and self.ended_s is None:
+                    self.knocks = [t for t in self.knocks if abs(t - item.times_s[0]) > 1e-6]
+                elif item.kind == "group" and self.ended_s is None:
+                    # The decoder's group is the answer: exactly the knocks it counted, ended when it closed it.
+                    self.knocks = [t for t in item.times_s if not self._own_sound(t)]
+                    if self.knocks:
+                        self.app.log("mic group", count=len(self.knocks))
+                        self.ended_s = self.app.now_s()
+                        return True
+            if self.mic is not None:
+                return False  # with the microphone on, only the decoder says when a group is over
         if self.ended_s is None and self.knocks and self.app.now_s() - self.knocks[-1] > self.end_silence_s:
             self.ended_s = self.app.now_s()
             return True
         return False
+
+    def _own_sound(self, t: float) -> bool:
+        cue = self.app.speaker.current
+        return cue is not None and cue.start_s - 0.05 <= t <= cue.start_s + cue.duration_s + PLAYBACK_GUARD_S
 
     @property
     def ended(self) -> bool:

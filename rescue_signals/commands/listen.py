@@ -72,8 +72,8 @@ class _Display:
             print(f"listening on {device} {hint}" if self.lang != "zh" else f"正在监听 {device} {hint}", flush=True)
 
     def event(self, event, *, latency_s: float | None) -> None:
-        from rescue_signals.decode import RETRACTIONS, GroupEvent, KnockEvent
-        from rescue_signals.decode.formats import sender_text
+        from rescue_signals.decode import GroupEvent, KnockEvent
+        from rescue_signals.decode.formats import sender_text, sure_text
         from rescue_signals.decode.reading import clock_text
 
         latency = None if latency_s is None else round(latency_s, 3)
@@ -93,19 +93,20 @@ class _Display:
                 self._json({"event": "group", "count": g.count, "start_s": round(g.start_s, 3),
                             "end_s": round(g.end_s, 3), "signal": g.signal, "meaning": g.meaning.get(self.lang),
                             "sender": g.sender, "confidence": g.confidence,
+                            "count_alternatives": [{"count": c, "probability": p} for c, p in g.count_alternatives],
                             "notes": [n.get(self.lang) for n in g.notes], "latency_s": latency})
             else:
                 unit = "声" if self.lang == "zh" else (" knocks" if g.count != 1 else " knock")
                 print(f"{clock_text(g.start_s)}  {g.count}{unit}: {g.meaning.get(self.lang)}  "
-                      f"[{sender_text(g, self.codebook, self.lang)}, {g.confidence:.0%}]", flush=True)
+                      f"[{sender_text(g, self.codebook, self.lang)}, {sure_text(g, self.lang)}]", flush=True)
                 for note in g.notes:
                     print(f"        ! {note.get(self.lang)}", flush=True)
         else:
-            taken_back = event.reason in RETRACTIONS and event.time_s in self._standing
+            taken_back = event.time_s in self._standing  # a knock shown earlier turned out not to be one
             if taken_back:
                 self._standing.discard(event.time_s)
             if self.as_json:
-                self._json({"event": "rejected", "time_s": round(event.time_s, 3), "reason": event.reason,
+                self._json({"event": "rejected", "time_s": round(event.time_s, 3), "reason": str(getattr(event.reason, "value", event.reason)),
                             "message": event.message.get(self.lang), "takes_back_knock": taken_back})
             elif taken_back:  # a knock shown earlier turned out to be something else: say so
                 word = "不是敲击" if self.lang == "zh" else "not a knock"

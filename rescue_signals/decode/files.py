@@ -13,8 +13,8 @@ import numpy as np
 
 from rescue_signals.audiofile import AudioReader
 from rescue_signals.codebook import Codebook, Text
-from rescue_signals.decode.decoder import RETRACTIONS, GroupEvent, KnockDecoder
-from rescue_signals.decode.detector import KnockEvent, RejectedImpulse
+from rescue_signals.decode.decoder import GroupEvent, KnockDecoder
+from rescue_signals.decode.events import KnockEvent, RejectedImpulse
 from rescue_signals.decode.result import DecodeResult
 from rescue_signals.errors import UsageError
 
@@ -102,7 +102,7 @@ def _decode(path, codebook, channels, progress, keep_trace, reply_window_s) -> l
                 raise UsageError(f"{path}: has {info.channels} channel(s); channel {c + 1} does not exist")
         tracks = [_Track(c, KnockDecoder(info.sample_rate, codebook, reply_window_s=reply_window_s,
                                          keep_trace=keep_trace, keep_groups=True)) for c in channels]
-        for block in reader.blocks():
+        for block in reader.blocks(FILE_BLOCK_FRAMES):
             for track in tracks:
                 samples = block.mean(axis=1) if track.channel is None else block[:, track.channel]
                 track.take(track.decoder.feed(samples))
@@ -113,6 +113,11 @@ def _decode(path, codebook, channels, progress, keep_trace, reply_window_s) -> l
         problem = reader.problem if reader.truncated else None
         duration = reader.frames_read / info.sample_rate
     return [track.result(str(path), info, duration, codebook, problem) for track in tracks]
+
+
+FILE_BLOCK_FRAMES = 1 << 18
+"""Frames read from a file at a time (5.5 s at 48 kHz): the decoder measures the candidates of a block together,
+and memory stays flat."""
 
 
 class _Track:
@@ -127,19 +132,15 @@ class _Track:
 
     def take(self, events) -> None:
         for event in events:
-            if isinstance(event, KnockEvent):
-                self.knocks.append(event)
-            elif isinstance(event, GroupEvent):
+            if isinstance(event, GroupEvent):  # a file's knocks are those its groups counted
                 self.groups.append(event.group)
-            else:
+                self.knocks += event.knocks
+            elif isinstance(event, RejectedImpulse):
                 self.rejected.append(event)
-                if event.reason in RETRACTIONS:  # reported as a knock when heard, taken back since
-                    self.knocks = [k for k in self.knocks if k.time_s != event.time_s]
 
     def result(self, path: str, info, duration_s: float, codebook: Codebook, problem: str | None) -> DecodeResult:
         # A file is whole: read its groups again knowing how each side sounded by the end.
-        self.groups, strays = self.decoder.reread()
-        self.take(strays)
+        self.groups = self.decoder.reread()
         warnings = _warnings(self, info, duration_s, codebook, problem)
         return DecodeResult(path, info.sample_rate, duration_s, info.channels, self.channel, tuple(self.knocks),
                             tuple(self.groups), tuple(self.rejected), tuple(warnings), self.decoder.trace())

@@ -14,16 +14,18 @@ _WORDS = {
            "mono": "mono", "channels": "{n} channels mixed", "channel": "channel {n} of {of}",
            "none": "no knocks found", "summary": "{g} group(s), {k} knock(s)",
            "rejected": "{n} sound(s) not counted: {what}", "unknown": "?", "protocol": "exchange",
-           "sound": "sound", "turn-taking": "turn-taking", "nobody": "cannot tell", "warning": "note"},
+           "sound": "sound", "turn-taking": "turn-taking", "nobody": "cannot tell", "warning": "note",
+           "no group": "none"},
     "zh": {"time": "时间", "knocks": "敲击", "sender": "发送方（依据）", "reading": "含义", "sure": "把握",
            "mono": "单声道", "channels": "{n} 个声道混合", "channel": "第 {n} 声道（共 {of} 个）",
            "none": "没有听到敲击", "summary": "{g} 组，{k} 次敲击",
            "rejected": "{n} 个声音未计入：{what}", "unknown": "？", "protocol": "联络进程",
-           "sound": "声音", "turn-taking": "轮流", "nobody": "无法判断", "warning": "注意"},
+           "sound": "声音", "turn-taking": "轮流", "nobody": "无法判断", "warning": "注意",
+           "no group": "无"},
 }
 
 CSV_FIELDS = ("file", "channel", "group", "start_s", "end_s", "count", "signal", "meaning", "sender",
-              "sender_basis", "confidence", "knock_times_s", "notes")
+              "sender_basis", "confidence", "count_alternatives", "knock_times_s", "notes")
 """Columns of ``decode --csv``: one row per group."""
 
 
@@ -48,6 +50,15 @@ def sender_text(group: DecodedGroup, codebook: Codebook, lang: str) -> str:
     return f"{name} ({w.get(group.sender_basis or '', group.sender_basis or '')})"
 
 
+def sure_text(group: DecodedGroup, lang: str = "en") -> str:
+    """How sure the count is, with the other counts it could be: ``82 %; 4: 15 %`` (``none``: not a group)."""
+    w = _words(lang)
+    text = f"{group.confidence:.0%}"
+    if group.count_alternatives:
+        text += "; " + ", ".join(f"{c if c else w['no group']}: {p:.0%}" for c, p in group.count_alternatives)
+    return text
+
+
 def _heading(result: DecodeResult, lang: str) -> str:
     w = _words(lang)
     if result.channel is not None:
@@ -64,7 +75,7 @@ def timeline(result: DecodeResult, codebook: Codebook, lang: str = "en") -> str:
     w = _words(lang)
     lines = [_heading(result, lang)]
     rows = [(f"{g.index + 1}", clock_text(g.start_s), str(g.count), sender_text(g, codebook, lang), g.meaning.get(lang),
-             f"{g.confidence:.0%}") for g in result.groups]
+             sure_text(g, lang)) for g in result.groups]
     if rows:
         head = ("#", w["time"], w["knocks"], w["sender"], w["reading"], w["sure"])
         widths = [max(_width(r[i]) for r in [head, *rows]) for i in range(6)]
@@ -95,6 +106,7 @@ def csv_rows(result: DecodeResult, codebook: Codebook, lang: str = "en") -> list
              "end_s": f"{g.end_s:.3f}", "count": g.count, "signal": g.signal or "",
              "meaning": g.meaning.get(lang), "sender": "" if g.sender is None else codebook.role(g.sender).name.get(lang),
              "sender_basis": g.sender_basis or "", "confidence": f"{g.confidence:.2f}",
+             "count_alternatives": " ".join(f"{c}:{p:.2f}" for c, p in g.count_alternatives),
              "knock_times_s": " ".join(f"{t:.3f}" for t in g.knock_times_s),
              "notes": "; ".join(n.get(lang) for n in g.notes)} for g in result.groups]
 
@@ -104,7 +116,7 @@ def audacity_labels(result: DecodeResult, lang: str = "en") -> str:
     group), and a point at every sound not counted, other than echoes."""
     rows: list[tuple[float, float, str]] = []
     for g in result.groups:
-        rows.append((g.start_s, g.end_s, f"{g.count} × {g.meaning.get(lang)} ({g.confidence:.0%})"))
+        rows.append((g.start_s, g.end_s, f"{g.count} × {g.meaning.get(lang)} ({sure_text(g, lang)})"))
         rows += [(t, t, str(i + 1)) for i, t in enumerate(g.knock_times_s)]
     rows += [(r.time_s, r.time_s, f"✗ {r.message.get(lang)}") for r in result.rejected if r.reason != "echo"]
     rows.sort(key=lambda r: (r[0], -(r[1] - r[0])))

@@ -118,21 +118,21 @@ def test_bad_options_are_clear(cli, recording):
 
 
 def test_listen_says_when_a_knock_it_showed_is_taken_back(codebook, capsys):
-    # Live, a knock is shown as soon as it is heard; when it later turns out to be something else (a syllable among
-    # others 0.22 s apart, a stray), the listener is told, and the knock is not counted at the end.
+    # Live, a knock is shown as soon as it is heard; when the rhythm model later leaves it out (it fell off the beat
+    # of its group, or it was a lone sound too unclear to be a group), the listener is told, and it is not counted.
     from types import SimpleNamespace
 
     from rescue_signals.commands.listen import _Display
-    from rescue_signals.decode import KnockEvent, RejectedImpulse
+    from rescue_signals.decode import KnockEvent, Reason, RejectedImpulse
 
     display = _Display(codebook, "en", as_json=False)
     first, second = KnockEvent(1.0, 0.05, 20.0, -30.0, 800.0), KnockEvent(1.22, 0.05, 20.0, -30.0, 800.0)
-    for event in (first, second, RejectedImpulse.taking_back(first, "rapid"),
-                  RejectedImpulse.taking_back(second, "rapid"), RejectedImpulse(3.0, "click", 30.0, -20.0)):
+    for event in (first, second, RejectedImpulse.taking_back(first, Reason.OFF_BEAT),
+                  RejectedImpulse.taking_back(second, Reason.LONE), RejectedImpulse(3.0, Reason.CLICK, 30.0, -20.0)):
         display.event(event, latency_s=0.05)
     display.end(SimpleNamespace(time_s=5.0))
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[1] for line in lines[:2]] == ["knock", "knock"]
-    assert lines[2].strip().startswith("0:01.0  ✗ not a knock: sounds in faster succession than anyone knocks")
+    assert lines[2].strip().startswith("0:01.0  ✗ not a knock: off the beat of its group")
     assert len([line for line in lines if "✗" in line]) == 2  # the click was never shown as a knock
     assert lines[-1] == "5 s: 0 group(s), 0 knock(s)"

@@ -1,0 +1,96 @@
+"""Knock evidence: P(knock) for each candidate, from a small model fitted on labelled real and synthetic audio.
+
+The model is an ensemble of gradient-boosted decision trees over the candidate's features
+(:data:`rescue_signals.decode.candidates.FEATURES`), kept as plain arrays in ``assets/decoder/model.npz`` and
+evaluated here in numpy: the package needs no training library at run time. ``benchmarks/train_model.py`` fits it
+(one seeded command) and writes the file; every figure of the real-audio benchmark comes from a model fitted
+without the source being scored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class TreeEnsemble:
+    """Gradient-boosted trees in flat arrays; every tree's leaves point to themselves.
+
+    Attributes
+    ----------
+    feature : ndarray, shape (nodes,), int
+        Feature tested at each node (0 at leaves).
+    threshold : ndarray, shape (nodes,), float
+        A sample goes left when its feature is at most this.
+    left, right : ndarray, shape (nodes,), int
+        Children (the node itself at a leaf).
+    value : ndarray, shape (nodes,), float
+        Log-odds added by each leaf (0 elsewhere).
+    roots : ndarray, shape (trees,), int
+    depth : int
+        Steps from a root to the deepest leaf.
+    baseline : float
+        Log-odds before any tree.
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    roots: np.ndarray
+    depth: int
+    baseline: float
+
+    def log_odds(self, x: np.ndarray) -> np.ndarray:
+        """Log-odds of each row of ``x`` (shape (n, features))."""
+        x = np.asarray(x, dtype=np.float32)
+        if not len(x):
+            return np.zeros(0)
+        rows = np.arange(len(x))[:, None]
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
+        for _ in range(self.depth):
+            go_left = x[rows, self.feature[node]] <= self.threshold[node]
+            node = np.where(go_left, self.left[node], self.right[node])
+        return self.baseline + self.value[node].sum(axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class EvidenceModel:
+    """P(knock) of candidates.
+
+    Attributes
+    ----------
+    feature_names : tuple of str
+        The features the model was fitted on, in column order; they must be the decoder's.
+    trees : TreeEnsemble
+    """
+
+    feature_names: tuple[str, ...]
+    trees: TreeEnsemble
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        """P(knock) of each row of ``features`` (shape (n, features))."""
+        z = self.trees.log_odds(features)
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+    def arrays(self, prefix: str = "evidence_") -> dict:
+        """The model as named arrays, for :func:`numpy.savez`."""
+        t = self.trees
+        return {f"{prefix}feature": t.feature.astype(np.int16), f"{prefix}threshold": t.threshold.astype(np.float64),
+                f"{prefix}left": t.left.astype(np.int32), f"{prefix}right": t.right.astype(np.int32),
+                f"{prefix}value": t.value.astype(np.float32), f"{prefix}roots": t.roots.astype(np.int32),
+                f"{prefix}depth": np.int32(t.depth), f"{prefix}baseline": np.float64(t.baseline),
+                f"{prefix}names": np.array(self.feature_names)}
+
+    @classmethod
+    def from_arrays(cls, data, prefix: str = "evidence_") -> "EvidenceModel":
+        trees = TreeEnsemble(np.asarray(data[f"{prefix}feature"], np.int64),
+                             np.asarray(data[f"{prefix}threshold"], np.float64),
+                             np.asarray(data[f"{prefix}left"], np.int64), np.asarray(data[f"{prefix}right"], np.int64),
+                             np.asarray(data[f"{prefix}value"], np.float64),
+                             np.asarray(data[f"{prefix}roots"], np.int64), int(data[f"{prefix}depth"]),
+                             float(data[f"{prefix}baseline"]))
+        return cls(tuple(str(n) for n in data[f"{prefix}names"]), trees)
