@@ -8,7 +8,7 @@ Corpus: the exchange ``R5 T3 R4 T3 T7 R3`` rendered by the synthesizer on every 
 SNRs from +20 to -10 dB, with tempos and reverberation varied by seed; the real tap recordings of
 ``../shared/data/real-knocks`` as they are; and those taps cut out and placed on the exchange's timing under every
 noise bed at every SNR (real impacts in noise). Every method's onsets go through the same grouping (the decoder's
-own), so the group counts compare the detectors. Prints the tables and writes ``benchmarks/out/decoder-benchmark.json``.
+rhythm model), so the group counts compare the detectors. Prints the tables and writes ``benchmarks/out/decoder-benchmark.json``.
 Speed is measured on one core; peak memory in a separate process on a 10-hour file written for the purpose.
 """
 
@@ -40,7 +40,7 @@ from peers import PEERS, available  # noqa: E402
 
 from rescue_signals.codebook import default_codebook  # noqa: E402
 from rescue_signals.decode import GroupEvent, KnockDecoder, KnockEvent, decode_file, standing_knocks  # noqa: E402
-from rescue_signals.decode.grouping import Grouper  # noqa: E402
+from rescue_signals.decode.rhythm import RhythmSettings, track  # noqa: E402
 from rescue_signals.protocol import parse_sequence  # noqa: E402
 from rescue_signals.synth import MEDIA, NOISES, Conditions, render_sequence  # noqa: E402
 from rescue_signals.synth.samplepack import load_knock_pack  # noqa: E402
@@ -128,14 +128,16 @@ def ours(x: np.ndarray, sample_rate: int, codebook) -> tuple[np.ndarray, list[in
     return knocks, [g.count for g in groups], [(g.start_s, g.end_s) for g in groups]
 
 
+PEER_PROBABILITY = 0.9
+"""A peer's onset enters the decoder's rhythm model as a sound this likely a knock (peers say nothing more)."""
+
+
 def grouped(onsets: np.ndarray, codebook) -> tuple[list[int], list[tuple[float, float]]]:
-    """The decoder's grouping applied to a peer's onsets."""
-    grouper = Grouper(codebook.timing)
-    groups = []
-    for t in np.sort(np.asarray(onsets, dtype=float)):
-        groups += grouper.add(KnockEvent(float(t), 1.0, 20.0, -20.0, 1000.0))
-    groups += grouper.flush(float(onsets.max()) + 60 if len(onsets) else 0.0)
-    return [g.count for g in groups], [(g.start_s, g.end_s) for g in groups]
+    """The decoder's grouping (its rhythm model, with every onset equally likely a knock) applied to a peer's
+    onsets."""
+    times = np.sort(np.asarray(onsets, dtype=float))
+    groups = track(times, np.full(len(times), PEER_PROBABILITY), RhythmSettings())
+    return [g.count for g in groups], [(g.times_s[0], g.times_s[-1]) for g in groups]
 
 
 def run_method(name, x, sample_rate, codebook):
@@ -325,6 +327,9 @@ def live() -> dict:
 def print_tables(result: dict) -> None:
     methods = result["methods"]
     acc = result["accuracy"]
+    if not acc or not any(acc.values()):
+        print_performance(result, max(len(m) for m in methods) + 2)
+        return
     keys = [k for k in next(iter(acc.values())) if k.startswith("snr")] + ["all"]
     width = max(len(m) for m in methods) + 2
     print("\nGroup-count accuracy (share of groups counted exactly; spurious groups count as wrong)")
@@ -348,6 +353,10 @@ def print_tables(result: dict) -> None:
     for m, cell in result["real"].items():
         print(f"{m:<{width}} F1 {cell['f1']:.3f}  counted once {cell['counted_once']:.3f}  "
               f"files with the right count {cell['counts_right']}/{cell['files']}")
+    print_performance(result, width)
+
+
+def print_performance(result: dict, width: int) -> None:
     print("\nSpeed on one core (multiple of real time)")
     for m, cell in result["speed"].items():
         print(f"{m:<{width + 6}} {cell['x_real_time']:>9.0f}x   ({cell['audio_s'] / 60:.0f} min in {cell['cpu_s']:.2f} s)")
@@ -419,6 +428,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cache", type=Path, help="keep the rendered corpus in this folder and reuse it (about 3.3 GB)")
     parser.add_argument("--only", nargs="*", help="methods to run (default: the decoder and every peer installed); "
                                                   "the others' figures are kept from the last full run")
+    parser.add_argument("--performance", action="store_true",
+                        help="only speed, memory (and --live): the accuracy figures are kept from the last full run")
     args = parser.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     codebook = default_codebook()
@@ -435,9 +446,15 @@ def main(argv=None) -> int:
               "corpus": {"sequence": SEQUENCE, "snrs_db": list(snrs), "media": list(MEDIA), "noises": list(noises),
                          "tempos": list(TEMPOS), "reverbs": list(REVERBS),
                          "slow_peers_at_snrs_db": {p: list(SLOW_PEER_SNRS_DB) for p in SLOW_PEERS}}}
-    result["accuracy"] = accuracy(methods, codebook, corpus(codebook, quick=args.quick, cache=args.cache))
-    result["real"] = real_recordings(methods, codebook)
-    result["taps"] = accuracy(methods, codebook, corpus(codebook, quick=args.quick, cache=args.cache, taps=True))
+    target = OUT / ("decoder-benchmark-quick.json" if args.quick else "decoder-benchmark.json")
+    if args.performance and target.exists():
+        earlier = json.loads(target.read_text())
+        for section in ("accuracy", "real", "taps"):
+            result[section] = earlier.get(section, {})
+    else:
+        result["accuracy"] = accuracy(methods, codebook, corpus(codebook, quick=args.quick, cache=args.cache))
+        result["real"] = real_recordings(methods, codebook)
+        result["taps"] = accuracy(methods, codebook, corpus(codebook, quick=args.quick, cache=args.cache, taps=True))
     result["speed"] = speed(methods, codebook, quick=args.quick)
     result["memory"] = memory(methods, codebook, quick=args.quick)
     if args.live:
@@ -445,12 +462,12 @@ def main(argv=None) -> int:
             result["live"] = live()
         except (OSError, subprocess.SubprocessError, ValueError) as exc:  # no sound server, no paplay, ...
             result["live"] = {"error": str(exc)}
-    target = OUT / ("decoder-benchmark-quick.json" if args.quick else "decoder-benchmark.json")
     if args.only and target.exists():
         _keep_others(result, json.loads(target.read_text()))
     target.write_text(json.dumps(result, indent=2, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
     print_tables(result)
-    plot_accuracy(result, target.with_suffix(".png"))
+    if result["accuracy"] and any(result["accuracy"].values()):
+        plot_accuracy(result, target.with_suffix(".png"))
     print(f"\nwrote {target} and {target.with_suffix('.png').name}")
     return 0
 

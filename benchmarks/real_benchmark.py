@@ -6,7 +6,8 @@ Run it in the benchmark environment (``bash benchmarks/setup-venv.sh`` makes ``b
 
 The corpus (:mod:`realcorpus`) is 325 files cut only from real recordings (knocks from five sources, real noise
 beds, measured rooms, real distractor sounds), deterministic from ``--seed``. Every figure is leave-one-source-out:
-a file is decoded with whatever was fitted or tuned without its source's repository (:func:`decoders`). The peers
+a file is decoded with the model fitted without its source's repository (``benchmarks/out/models/without-S.npz``,
+written by ``benchmarks/train_model.py``, which never sees this corpus). The peers
 (librosa with its defaults and tuned, aubio, madmom's CNN) are each followed by the same grouping as the decoder's.
 
 Measures (:mod:`metrics`), overall and by SNR, source, noise bed, room and distractors:
@@ -45,10 +46,11 @@ from metrics import calibration_error, knock_scores, match_groups, reliability  
 from peers import PEERS, available  # noqa: E402
 
 from rescue_signals.codebook import default_codebook  # noqa: E402
-from rescue_signals.decode import GroupEvent, KnockDecoder, standing_knocks  # noqa: E402
+from rescue_signals.decode import DecoderModel, GroupEvent, KnockDecoder, standing_knocks  # noqa: E402
 
 SEED = 2026
 RESULTS = HERE / "results"
+MODELS = HERE / "out" / "models"
 OURS = "rescue-signals"
 PEER_NAMES = {"librosa": "librosa (defaults)", "librosa-tuned": "librosa (tuned)", "aubio": "aubio 0.4.9",
               "madmom": "madmom CNN"}
@@ -65,9 +67,22 @@ DIMENSIONS = {
 
 
 # -- decoding ----------------------------------------------------------------------------------------------------
+_MODELS: dict = {}
+
+
+def fold_model(fold: str):
+    """The decoder's model fitted without ``fold`` (``benchmarks/train_model.py`` writes them)."""
+    if fold not in _MODELS:
+        path = MODELS / f"without-{fold}.npz"
+        if not path.exists():
+            raise SystemExit(f"error: {path} is missing: run benchmarks/train_model.py first")
+        _MODELS[fold] = DecoderModel.load(path)
+    return _MODELS[fold]
+
+
 def _ours(x: np.ndarray, rate: int, fold: str, codebook):
-    """The decoder as shipped; it holds nothing fitted to the development pack, so it is the same for every fold."""
-    decoder = KnockDecoder(rate, codebook)
+    """The decoder with the model fitted without the file's source."""
+    decoder = KnockDecoder(rate, codebook, model=fold_model(fold))
     events = decoder.feed(x) + decoder.flush()
     knocks = [k.time_s for k in standing_knocks(events)]
     groups = [(e.group.count, e.group.start_s, e.group.end_s, float(e.group.confidence))
