@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -95,12 +94,9 @@ def window_size() -> tuple[int, int]:
 
 def data_dir() -> Path:
     """Where the trainer keeps its preferences (``$RESCUE_SIGNALS_HOME`` overrides it)."""
-    override = os.environ.get("RESCUE_SIGNALS_HOME")
-    if override:
-        return Path(override)
-    import platformdirs
+    from rescue_signals.resources import user_data_dir
 
-    return Path(platformdirs.user_data_dir("rescue-signals", appauthor=False))
+    return user_data_dir()
 
 
 def make_app(size: tuple[int, int], *, codebook: Codebook | None = None, settings: Settings | None = None,

@@ -10,7 +10,7 @@ import os
 import select
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import numpy as np
@@ -119,7 +119,7 @@ def _drill_one(ui: "_Terminal", records: Records, scenario: Scenario, codebook: 
             ui.say(f"输入结束：已保存 {len(drill.attempts)}/{drill.total} 次回答；用 --resume 继续",
                    f"input ended: {len(drill.attempts)} of {drill.total} answers saved; continue with --resume")
             return False
-        attempt = drill.answer(trial, response)
+        attempt = drill.answer(trial, replace(response, visual_beats=ui.player is None))
         try:
             records.save_attempt(session_id, attempt)
         except RecordsError as exc:

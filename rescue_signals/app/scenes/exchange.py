@@ -91,7 +91,8 @@ class ExchangeScene(Scene):
 
         knocking, heard_s, _ = self.recognise
         step = self.conversation.steps[knocking.step]
-        attempt = self._judge(RECOGNISE, step, [knocking.group], Response(label, heard_s, self.app.input_s))
+        attempt = self._judge(RECOGNISE, step, [knocking.group], Response(label, heard_s, self.app.input_s,
+                                                                        visual_beats=self.app.visual_beats))
         group, reading, on_script, _, times = self.groups[-1]
         self.groups[-1] = (group, reading, on_script, attempt, times)
         self.recognise = None
@@ -203,7 +204,8 @@ class ExchangeScene(Scene):
         attempt = None
         if step is not None and step.sender == self.conversation.trainee:
             task = SEND if step.in_reply_to is None else RESPOND
-            attempt = self._judge(task, step, [], Response(None, self.turn_s, None, tuple(knocks)))
+            attempt = self._judge(task, step, [], Response(None, self.turn_s, None, tuple(knocks),
+                                                                      visual_beats=self.app.visual_beats))
         self.groups.append((group, reading, on_script, attempt, tuple(knocks)))
         self.turn_s = now
         self.rebuild()

@@ -169,7 +169,8 @@ class KnockScene(Scene):
                                       session_uuid=str(uuid.UUID(bytes=self.app.rng.bytes(16), version=4)))
         self.attempt = self.logbook.judge(task=SEND, expected=Expected(label, count, role, meaning), trainee_role=role,
                                           conditions=Conditions(), response=Response(None, self.shown_s, None,
-                                                                                     tuple(self.pad.knocks)))
+                                                                                     tuple(self.pad.knocks),
+                                                                                     visual_beats=self.app.visual_beats))
 
     def leave(self):
         self.pad.close()

@@ -99,7 +99,7 @@ class ListenScene(Scene):
         heard_s = self._heard_s()
         if self.cue is not None and answered_s is not None and answered_s < heard_s:
             self.app.speaker.stop()  # a false start: no need to hear the rest
-        response = Response(answer, heard_s, answered_s, tuple(knock_times_s))
+        response = Response(answer, heard_s, answered_s, tuple(knock_times_s), visual_beats=self.app.visual_beats)
         self.attempt = self.drill.answer(self.trial, response)
         self.logbook.save(self.attempt)
         self.app.log("answer", trial=self.trial.index, answer=answer, answered_s=answered_s, heard_s=heard_s,
