@@ -366,6 +366,7 @@ def _qr_axes(fig, text: str) -> None:
 
     matrix = np.array([list(row) for row in _qr(text).matrix], dtype=float)
     matrix = np.pad(matrix, 2)  # the quiet zone a reader needs around it
+    matrix = np.kron(matrix, np.ones((8, 8)))  # 8 pixels a module: a viewer's smoothing cannot blur the edges
     side = QR_MM
     ax = fig.add_axes(((A4_MM[0] - 8 - side) / A4_MM[0], 1 - (1 + side) / A4_MM[1], side / A4_MM[0],
                        side / A4_MM[1]))
