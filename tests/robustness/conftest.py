@@ -42,10 +42,12 @@ def bounded(tmp_path):
     a time-out and a memory limit; the records and the site key live in the test's folder."""
 
     def run(*args, timeout_s: float = 60, memory_mb: int = MEMORY_LIMIT_MB, stdin: str | None = None,
-            env: dict | None = None) -> Run:
+            env: dict | None = None, unset: tuple[str, ...] = ()) -> Run:
         environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                        "RESCUE_SIGNALS_HOME": str(tmp_path / "home"),
                        "RESCUE_SIGNALS_DB": str(tmp_path / "home" / "records.sqlite3"), **(env or {})}
+        for name in unset:
+            environment.pop(name, None)
         start = time.monotonic()
         p = subprocess.run([sys.executable, "-m", "rescue_signals", *map(str, args)], capture_output=True, text=True,
                            timeout=timeout_s, preexec_fn=_limits(memory_mb), env=environment,

@@ -56,3 +56,8 @@ def test_a_pipe_is_refused_and_its_writer_let_go(tmp_path, bounded):
 
 def test_a_device_is_not_read_for_ever(bounded):
     bounded("decode", "/dev/zero", timeout_s=30).assert_clean_error("/dev/zero: is a device")
+
+
+def test_the_app_without_a_screen_says_so_instead_of_running_invisibly(bounded):
+    run = bounded("app", "--no-sound", timeout_s=30, unset=("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"))
+    run.assert_clean_error("no screen to open the trainer's window on", "rescue-signals drill")
