@@ -23,6 +23,7 @@ from rescue_signals.chain import GENESIS, TABLES, Check, Head, canonical, entry_
 from rescue_signals.drill.adaptive import Practice, Profile
 from rescue_signals.drill.trial import Attempt
 from rescue_signals.errors import RecordsError, RescueSignalsError
+from rescue_signals.filesystem import disk_is_full
 from rescue_signals.resources import user_data_dir
 
 ENV_VAR = "RESCUE_SIGNALS_DB"
@@ -623,7 +624,9 @@ def _explain(path: Path, action: str, exc: sqlite3.Error) -> str:
                "wait until it has finished and try again")
     elif name.startswith("SQLITE_READONLY") or "readonly" in msg or "read-only" in msg:
         why = "the records file (or its folder) is read-only; choose another file with --db or fix its permissions"
-    elif name == "SQLITE_FULL" or "full" in msg:
+    elif name == "SQLITE_FULL" or "full" in msg or (("I/O" in str(exc) or name.startswith("SQLITE_IOERR"))
+                                                    and disk_is_full(path)):
+        # opening a file on a full disk fails as an I/O error (the write-ahead log cannot be made)
         why = "the disk is full; free some space and try again"
     elif name == "SQLITE_NOTADB" or "not a database" in msg:
         why = "this file is not a records file"

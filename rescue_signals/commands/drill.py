@@ -267,10 +267,15 @@ class _Terminal:
             while not pb.done:
                 pb.wait(0.05)
                 self.input.poll()
-            if pb.error is not None:
-                raise pb.error
-            heard = pb.heard_times_s()
-            return heard[-1] if heard else time.monotonic()
+            if pb.error is None:
+                heard = pb.heard_times_s()
+                return heard[-1] if heard else time.monotonic()
+            # the sound output died (unplugged, sound server gone): go on as `play` and the app do, with beats
+            self.say(f"声音输出中断（{pb.error}）：本题改用文字节拍重放，之后也用文字节拍",
+                     f"the sound output stopped ({pb.error}): this trial is shown again as text beats, and so "
+                     "are the next ones")
+            self.player.close()
+            self.player = None
         return self._beats(trial, r, cb)
 
     def _beats(self, trial: Trial, r, cb: Codebook) -> float:
