@@ -53,7 +53,8 @@ class ExchangeScene(Scene):
         window = cb.timing.reply_window_s / COMPRESS_GAPS
         self.conversation = Conversation(cb, trainee_role=role, headcount=headcount, rng=self.rng,
                                          temper=Temper(patience_s=max(8.0, window * 2)))
-        session_uuid = uuid.UUID(bytes=self.rng.bytes(16), version=4)
+        self.rng.bytes(16)  # (drawn as before, so the other side's choices stay as they were for a seed)
+        session_uuid = uuid.uuid4()  # an identity, not a random choice: a seeded one repeated and was refused
         self.logbook.open_session(scenario_id=SCENARIO_ID, title=self.text("exchange.title"), seed=seed,
                                   session_uuid=str(session_uuid))
         self.groups = []  # (Group with times, reading, on_script, attempt, knock times) as they happened
