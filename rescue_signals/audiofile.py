@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rescue_signals.errors import AudioFileError
+from rescue_signals.filesystem import not_a_regular_file
 
 WRITE_FORMATS = {".wav": "WAV", ".flac": "FLAC"}
 
@@ -43,16 +44,24 @@ def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     and its sample rate in Hz."""
     import soundfile
 
+    problem = not_a_regular_file(path)
+    if problem:
+        raise AudioFileError(f"{path}: {problem.replace(', not a file', ', not an audio file')}")
     try:
         data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-        return data, int(rate)
     except (OSError, RuntimeError, soundfile.LibsndfileError) as exc:
         first_error = exc
+    else:
+        if np.isfinite(data).all():
+            return data, int(rate)
+        first_error = None  # read again in blocks, which refuses the file and says how many samples are bad
     try:
         with AudioReader(path) as reader:
             blocks = list(reader.blocks())
             channels, rate = reader.info.channels, reader.info.sample_rate
     except AudioFileError:
+        if first_error is None:
+            raise
         raise AudioFileError(f"{path}: cannot read the file as audio: {first_error}") from None
     data = np.concatenate(blocks) if blocks else np.zeros((0, channels), dtype=np.float32)
     return data, rate
@@ -112,8 +121,9 @@ class AudioReader:
         p = Path(path)
         if not p.exists():
             raise AudioFileError(f"{p}: no such file")
-        if p.is_dir():
-            raise AudioFileError(f"{p}: is a folder, not an audio file")
+        problem = not_a_regular_file(p)
+        if problem:
+            raise AudioFileError(f"{p}: {problem.replace(', not a file', ', not an audio file')}")
         try:
             size = p.stat().st_size
         except OSError as exc:
@@ -198,6 +208,8 @@ class AudioReader:
         """
         source = self._soundfile_blocks(block_frames) if self._sf is not None else self._av_blocks(block_frames)
         for block in source:
+            if not np.isfinite(block).all():
+                self._refuse_non_finite(block, source)
             self.frames_read += len(block)
             yield block
         expected = self.info.duration_s
@@ -205,6 +217,19 @@ class AudioReader:
                 and self.frames_read < round(expected * self.info.sample_rate)):
             self.truncated = True
             self.problem = "the data ends before the header says"
+
+    def _refuse_non_finite(self, block: np.ndarray, rest) -> None:
+        """Count the samples that are not numbers (NaN) or infinite, in this block and the rest of the file, and
+        refuse the file: a float file holding them was written wrongly, and decoding it would count knocks wrong."""
+        bad = ~np.isfinite(block)
+        first_s = (self.frames_read + int(np.flatnonzero(bad.any(axis=1))[0])) / self.info.sample_rate
+        count = int(bad.sum())
+        for later in rest:
+            count += int(np.count_nonzero(~np.isfinite(later)))
+        raise AudioFileError(f"{self.path}: {count} sample{'s' if count != 1 else ''} are not numbers (NaN) or are "
+                             f"infinite, the first at {first_s:.3f} s: the file was written wrongly (a float WAV "
+                             "from a faulty program?); it is not decoded, since its knocks would be counted wrong. "
+                             "Export it again, or convert it to 16- or 24-bit PCM")
 
     def _soundfile_blocks(self, block_frames: int):
         import soundfile

@@ -20,6 +20,8 @@ COMMANDS = (
     ("listen", "decode knocks from the microphone, live"),
     ("drill", "run a drill scenario in the terminal"),
     ("report", "export a trainee's or a crew's records, or verify a report"),
+    ("records", "check that the records are as they were written (their hash chain)"),
+    ("key", "show or export the training site's signing key"),
     ("label", "render the helmet label and the pocket card"),
     ("devices", "list audio inputs and outputs"),
 )

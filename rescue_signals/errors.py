@@ -35,3 +35,7 @@ class AudioDeviceError(RescueSignalsError):
 
 class RecordsError(RescueSignalsError):
     """The records database cannot be opened or written."""
+
+
+class SignatureError(RescueSignalsError):
+    """A report or a key cannot be trusted: not a report, unsigned, changed, or signed by an unknown key."""

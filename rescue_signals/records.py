@@ -8,6 +8,7 @@ a version (``PRAGMA user_version``) and is migrated forward when an older file i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -18,9 +19,12 @@ from pathlib import Path
 from typing import Callable
 
 from rescue_signals import __version__
+from rescue_signals.chain import GENESIS, TABLES, Check, Head, canonical, entry_hash, walk
 from rescue_signals.drill.adaptive import Practice, Profile
 from rescue_signals.drill.trial import Attempt
-from rescue_signals.errors import RecordsError
+from rescue_signals.errors import RecordsError, RescueSignalsError
+from rescue_signals.filesystem import disk_is_full
+from rescue_signals.resources import user_data_dir
 
 ENV_VAR = "RESCUE_SIGNALS_DB"
 """Environment variable naming the records file (overrides the default location)."""
@@ -59,18 +63,39 @@ _MIGRATIONS = (
     CREATE INDEX trials_by_session ON trials(session_id, trial_index);
     CREATE INDEX sessions_by_trainee ON sessions(trainee_id, started_at);
     """,
+    # 3: the append-only hash chain of every change (rows written before it are adopted into it, see _adopt)
+    """
+    CREATE TABLE chain (
+        position INTEGER PRIMARY KEY, kind TEXT NOT NULL, content TEXT NOT NULL, prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE);
+    CREATE TRIGGER chain_is_append_only_update BEFORE UPDATE ON chain
+        BEGIN SELECT RAISE(ABORT, 'the chain of the records is append-only'); END;
+    CREATE TRIGGER chain_is_append_only_delete BEFORE DELETE ON chain
+        BEGIN SELECT RAISE(ABORT, 'the chain of the records is append-only'); END;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
+_CHAIN_SCHEMA = 3
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration (a trigger's body holds ';' too)."""
+    out, buffer = [], ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                out.append(buffer)
+            buffer = ""
+    return out
 
 
 def default_path() -> Path:
-    """``$RESCUE_SIGNALS_DB``, or ``records.sqlite3`` in the user's data directory."""
+    """``$RESCUE_SIGNALS_DB``, or ``records.sqlite3`` in the user's data folder (``$RESCUE_SIGNALS_HOME``)."""
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("rescue-signals", appauthor=False)) / FILE_NAME
+    return user_data_dir() / FILE_NAME
 
 
 @dataclass(frozen=True)
@@ -211,10 +236,11 @@ class Records:
             raise RecordsError(f"{self.path}: the records use an older schema ({version}); open them once with "
                                "write access (e.g. run a drill) to update them")
         for number in range(version + 1, SCHEMA_VERSION + 1):
-            statements = [s for s in _MIGRATIONS[number - 1].split(";") if s.strip()]
             with self._transaction(f"update the records to schema {number}"):
-                for statement in statements:
+                for statement in _statements(_MIGRATIONS[number - 1]):
                     self._conn.execute(statement)
+                if number == _CHAIN_SCHEMA:
+                    self._adopt()
                 self._conn.execute(f"PRAGMA user_version = {number}")
 
     @property
@@ -273,6 +299,20 @@ class Records:
             raise RecordsError(f"{self.path}: opened read-only; cannot {action}")
         return Records._Transaction(self, action)
 
+    @contextlib.contextmanager
+    def snapshot(self):
+        """Read several things from one state of the file (other programs may write meanwhile)."""
+        if self._conn.in_transaction:
+            yield self
+            return
+        with self._errors("read the records"):
+            self._conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+
     def _query(self, sql: str, params=()) -> list[sqlite3.Row]:
         with self._errors("read the records"):
             return self._conn.execute(sql, params).fetchall()
@@ -284,6 +324,62 @@ class Records:
     def _stamp(self) -> str:
         return stamp(self.now())
 
+    # -- the chain ----------------------------------------------------------------------------------------------
+    def _chain(self, conn: sqlite3.Connection, kind: str, table: str | None = None, row_id: int | None = None,
+               **extra) -> Head | None:
+        """Append an entry holding the row ``row_id`` of ``table`` as it is now (inside the caller's transaction,
+        so the row and its entry are committed together or not at all)."""
+        last = conn.execute("SELECT position, hash FROM chain ORDER BY position DESC LIMIT 1").fetchone()
+        position, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        content = {"position": position, "kind": kind, **extra}
+        if table is not None:
+            row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
+            if row is None:  # nothing was written (an update of a row that does not exist)
+                return None
+            content.update(table=table, row=dict(row))
+        text = canonical(content)
+        digest = entry_hash(prev, text)
+        conn.execute("INSERT INTO chain (position, kind, content, prev_hash, hash) VALUES (?, ?, ?, ?, ?)",
+                     (position, kind, text, prev, digest))
+        return Head(position, digest)
+
+    def _adopt(self) -> None:
+        """Start the chain (schema 3): rows written before it existed become its first entries, as they stand.
+
+        The chain cannot vouch for what happened to those rows before this moment; the first entry says how many
+        there were and when they were adopted.
+        """
+        conn = self._conn
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        self._chain(conn, "chain-start", chain_id=str(uuidlib.uuid4()), at=self._stamp(),
+                    program_version=__version__, adopted=counts)
+        for table in TABLES:
+            for (row_id,) in conn.execute(f"SELECT id FROM {table} ORDER BY id").fetchall():
+                self._chain(conn, "adopted", table, row_id)
+
+    def chain_head(self) -> Head | None:
+        """The last entry of the chain (None for records made before it existed and never opened for writing)."""
+        rows = self._query("SELECT position, hash FROM chain ORDER BY position DESC LIMIT 1")
+        return Head(rows[0]["position"], rows[0]["hash"]) if rows else None
+
+    def chain_hash(self, position: int) -> str | None:
+        """The stored hash of the entry at ``position``, or None when the chain is shorter."""
+        rows = self._query("SELECT hash FROM chain WHERE position = ?", (position,))
+        return rows[0]["hash"] if rows else None
+
+    def verify_chain(self) -> Check:
+        """Walk the chain from its start: every hash, every link, and every stored row against its latest entry.
+
+        Returns
+        -------
+        rescue_signals.chain.Check
+            ``problems`` names the first broken entry first.
+        """
+        with self._errors("read the records"):
+            tables = {t: {r["id"]: dict(r) for r in self._conn.execute(f"SELECT * FROM {t}")} for t in TABLES}
+            entries = self._conn.execute("SELECT position, content, prev_hash, hash FROM chain ORDER BY position")
+            return walk(((r[0], r[1], r[2], r[3]) for r in entries), tables)
+
     # -- crews and trainees -------------------------------------------------------------------------------------
     def add_crew(self, name: str) -> Crew:
         """Create a crew (or return the one of that name)."""
@@ -293,6 +389,7 @@ class Records:
             return existing
         with self._transaction(f"add crew '{name}'") as conn:
             cur = conn.execute("INSERT INTO crews (name, created_at) VALUES (?, ?)", (name, self._stamp()))
+            self._chain(conn, "crew", "crews", cur.lastrowid)
         return Crew(cur.lastrowid, name)
 
     def crew(self, name: str) -> Crew | None:
@@ -317,6 +414,7 @@ class Records:
         with self._transaction(f"add trainee '{name}'") as conn:
             cur = conn.execute("INSERT INTO trainees (name, crew_id, created_at) VALUES (?, ?, ?)",
                                (name, crew_id, self._stamp()))
+            self._chain(conn, "trainee", "trainees", cur.lastrowid)
         return Trainee(cur.lastrowid, name, self.crew(crew).name if crew else None)
 
     def ensure_trainee(self, name: str, crew: str | None = None) -> Trainee:
@@ -328,6 +426,7 @@ class Records:
             crew_row = self.add_crew(crew)
             with self._transaction(f"move '{found.name}' to crew '{crew_row.name}'") as conn:
                 conn.execute("UPDATE trainees SET crew_id = ? WHERE id = ?", (crew_row.id, found.id))
+                self._chain(conn, "trainee-crew", "trainees", found.id)
             return Trainee(found.id, found.name, crew_row.name)
         return found
 
@@ -354,6 +453,7 @@ class Records:
                 "seed, trials_planned, started_at, program_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (session_uuid or str(uuidlib.uuid4()), trainee_id, scenario_id, scenario_title, scenario_path,
                  codebook_id, seed, trials_planned, self._stamp(), __version__))
+            self._chain(conn, "session-start", "sessions", cur.lastrowid)
         return cur.lastrowid
 
     def save_attempt(self, session_id: int, attempt: Attempt) -> bool:
@@ -379,6 +479,7 @@ class Records:
                  attempt.accepted, attempt.false_start, attempt.timed_out, attempt.reaction_s, t.snr_db,
                  self._stamp(), json.dumps(attempt.as_dict(), ensure_ascii=False)))
             if cur.rowcount:
+                self._chain(conn, "answer", "trials", cur.lastrowid)
                 return True
             owner = conn.execute("SELECT session_id FROM trials WHERE uuid = ?", (t.uuid,)).fetchone()[0]
         if owner != session_id:
@@ -394,6 +495,7 @@ class Records:
                          (self._stamp(), json.dumps(data, ensure_ascii=False) if data else None,
                           data and data["composite"], data and data["passed"], data and data["snr_threshold_db"],
                           session_id))
+            self._chain(conn, "session-end", "sessions", session_id)
 
     _SESSION_SQL = ("SELECT s.*, t.name AS trainee, c.name AS crew, "
                     "(SELECT count(*) FROM trials WHERE session_id = s.id) AS saved "
@@ -428,8 +530,16 @@ class Records:
                "s.scenario_id FROM trials r JOIN sessions s ON s.id = r.session_id "
                "JOIN trainees t ON t.id = s.trainee_id LEFT JOIN crews c ON c.id = t.crew_id"
                + where + " ORDER BY r.answered_at, r.id")
-        return [StoredAttempt(Attempt.from_dict(json.loads(r["attempt_json"])), r["session_id"], r["trainee"],
-                              r["crew"], r["scenario_id"], _time(r["answered_at"])) for r in self._query(sql, params)]
+        return [StoredAttempt(self._attempt(r), r["session_id"], r["trainee"], r["crew"], r["scenario_id"],
+                              _time(r["answered_at"])) for r in self._query(sql, params)]
+
+    def _attempt(self, row: sqlite3.Row) -> Attempt:
+        try:
+            return Attempt.from_dict(json.loads(row["attempt_json"]))
+        except (TypeError, ValueError, KeyError, AttributeError, RescueSignalsError):
+            raise RecordsError(f"{self.path}: a stored answer of session {row['session_id']} is damaged (it cannot "
+                               "be read back); `rescue-signals records --verify` shows which entry was changed"
+                               ) from None
 
     # -- derived views ------------------------------------------------------------------------------------------
     def practice(self, trainee_id: int) -> list[Practice]:
@@ -514,7 +624,9 @@ def _explain(path: Path, action: str, exc: sqlite3.Error) -> str:
                "wait until it has finished and try again")
     elif name.startswith("SQLITE_READONLY") or "readonly" in msg or "read-only" in msg:
         why = "the records file (or its folder) is read-only; choose another file with --db or fix its permissions"
-    elif name == "SQLITE_FULL" or "full" in msg:
+    elif name == "SQLITE_FULL" or "full" in msg or (("I/O" in str(exc) or name.startswith("SQLITE_IOERR"))
+                                                    and disk_is_full(path)):
+        # opening a file on a full disk fails as an I/O error (the write-ahead log cannot be made)
         why = "the disk is full; free some space and try again"
     elif name == "SQLITE_NOTADB" or "not a database" in msg:
         why = "this file is not a records file"

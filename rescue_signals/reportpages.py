@@ -1,7 +1,8 @@
 """The layout of a report: charts (progress, confusion matrix, reaction times), an HTML page and an A4 PDF.
 
 Everything shown comes from :class:`rescue_signals.reports.Report` data; this module only lays it out. Both
-formats carry the seal placeholder that :mod:`rescue_signals.reports` fills in.
+formats show who signed the report (the site and its key's fingerprint; the PDF also as a QR code) and carry the
+metadata and the signature's place of the :class:`rescue_signals.reports.Stamp` they are given.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from rescue_signals.drill import label_name
 from rescue_signals.printed import MM, use_cjk_font
 
 A4_MM = (210.0, 297.0)
-_ZERO_SEAL = "seal-sha256:" + "0" * 64
+QR_MM = 22.0
+"""Side of the QR code in the first page's title band (modules of about 0.4 mm: a phone reads them up close)."""
 _ROW_MM = 5.2
 _SESSIONS_PER_PAGE = 46
 _MEMBERS_PER_PAGE = 30
@@ -36,8 +38,10 @@ _P = {
     "scenario": ("场景", "Scenario"), "result": ("结果", "Result"), "yes": ("合格", "passed"),
     "no": ("不合格", "not passed"), "open": ("未完成", "unfinished"), "composite": ("综合分", "Composite"),
     "session_list": ("训练明细", "Sessions"), "refresh": ("复习建议", "To review"), "now": ("现在", "now"),
-    "digest": ("内容摘要 SHA-256", "Content SHA-256"), "seal": ("文件封印", "File seal"),
-    "verify": ("核验：rescue-signals report --verify 文件名", "Check with: rescue-signals report --verify FILE"),
+    "digest": ("内容摘要 SHA-256", "Content SHA-256"), "signed": ("签署单位", "Signed by"),
+    "key": ("密钥指纹", "Key fingerprint"), "chain": ("记录链位置", "Records chain entry"),
+    "verify": ("核验：rescue-signals report --verify 文件名 --trust 密钥指纹",
+               "Check with: rescue-signals report --verify FILE --trust FINGERPRINT"),
     "none": ("暂无记录", "no records yet"), "page": ("页", "page"), "seconds": ("秒", "s"),
     "by_scenario": ("各场景结果（最高综合分）", "Scenarios (best composite)"),
     "formula": ("综合分 = 100 ×（0.60 × 正确率 + 0.25 × 速度 + 0.15 × 敲击节奏）",
@@ -50,8 +54,9 @@ def _t(key: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def _pct(x) -> str:
-    return "—" if x is None else f"{x:.0%}"
+def percent(share: float | None) -> str:
+    """A share as the screen and the printed report show it: ``"86%"`` (``"—"`` when there is none)."""
+    return "—" if share is None else f"{share:.0%}"
 
 
 def _num(x, unit: str = "", digits: int = 1) -> str:
@@ -72,7 +77,7 @@ def member_rows(data: dict, lang: str) -> tuple[list[str], list[list[str]]]:
     rows = []
     for m in data["members"]:
         lat = "—" if m["latency_median_s"] is None else f"{m['latency_median_s']:.1f} / {m['latency_p90_s']:.1f} s"
-        rows.append([str(m["rank"]), m["name"], str(m["sessions"]), str(m["trials"]), _pct(m["accuracy"]), lat,
+        rows.append([str(m["rank"]), m["name"], str(m["sessions"]), str(m["trials"]), percent(m["accuracy"]), lat,
                      str(m["false_starts"]), _num(m["knock_spacing_error_s"], " s", 2),
                      _num(m["snr_threshold_db"], " dB"), _num(m["best_composite"]),
                      str(len(m["passed_scenarios"]))])
@@ -111,7 +116,7 @@ def session_rows(data: dict, lang: str) -> tuple[list[str], list[list[str]]]:
         result = _t("yes" if s["passed"] else "no", lang) if s["finished"] else _t("open", lang)
         planned = f"/{s['trials_planned']}" if s["trials_planned"] else ""
         rows.append([_date(s["started_at"]), s["trainee"], s["scenario_title"] or s["scenario_id"],
-                     f"{s['trials']}{planned}", _pct(s["accuracy"]), lat, str(s["false_starts"]),
+                     f"{s['trials']}{planned}", percent(s["accuracy"]), lat, str(s["false_starts"]),
                      _num(s["composite"]), result])
     return head, rows
 
@@ -228,10 +233,9 @@ def _table(head, rows) -> str:
     return "".join(out) + "</table>"
 
 
-def html_page(report, lang: str) -> str:
-    """The report as one self-contained HTML page (charts inline), with the seal placeholder."""
-    from rescue_signals.reports import meta_text
-
+def html_page(report, stamp, lang: str) -> str:
+    """The report as one self-contained HTML page (charts and the signer's QR code inline), with the place of its
+    signature."""
     cb, d, esc = default_codebook(), report.data, html.escape
     title = f"{_t('title.' + report.kind, lang)}：{report.subject}" if lang == "zh" else \
         f"{_t('title.' + report.kind, lang)}: {report.subject}"
@@ -241,8 +245,8 @@ def html_page(report, lang: str) -> str:
         info.insert(0, f"{_t('crew', lang)}: {crew}")
     parts = [
         f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{esc(title)}</title>",
-        f"<meta name=\"rescue-signals-report\" content=\"{meta_text(report)}\">",
-        f"<meta name=\"rescue-signals-seal\" content=\"{_ZERO_SEAL}\">",
+        f"<meta name=\"rescue-signals-report\" content=\"{stamp.meta}\">",
+        f"<meta name=\"rescue-signals-signature\" content=\"{stamp.signature}\">",
         f"<style>{_CSS}</style></head><body><h1>{esc(title)}</h1><p>{' · '.join(esc(i) for i in info)}</p>",
         f"<section><h2>{_t('summary', lang)}</h2>{_table(*member_rows(d, lang))}<p>{esc(_t('formula', lang))}</p>"
         "</section>",
@@ -257,18 +261,18 @@ def html_page(report, lang: str) -> str:
     if lines:
         parts.append(f"<section><h2>{_t('refresh', lang)}</h2><ul>" +
                      "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul></section>")
-    parts.append(f"<footer>{_t('digest', lang)}: {report.content_sha256}<br>{_t('seal', lang)}: {_ZERO_SEAL}<br>"
-                 f"{esc(_t('verify', lang))}</footer></body></html>\n")
+    qr = _qr(stamp.qr_text(report)).svg_data_uri(scale=3, border=2)
+    parts.append(f"<footer><img alt=\"QR\" src=\"{qr}\" style=\"float:right\">{_t('signed', lang)}: {esc(stamp.site)}<br>"
+                 f"{_t('key', lang)}: {stamp.fingerprint}<br>{_t('digest', lang)}: {report.content_sha256}<br>"
+                 f"{_t('chain', lang)}: {stamp.chain_text}<br>{esc(_t('verify', lang))}</footer></body></html>\n")
     return "\n".join(parts)
 
 
 # -- PDF --------------------------------------------------------------------------------------------------------
-def pdf_document(report, lang: str) -> bytes:
-    """The report as an A4 PDF: summary and charts, then what to review and the sessions; the content digest and
-    how to verify it on every page."""
+def pdf_document(report, stamp, lang: str) -> bytes:
+    """The report as an A4 PDF: summary and charts, then what to review and the sessions; on every page who signed
+    it, the key's fingerprint, the content digest and how to verify it; a QR code of these on the first page."""
     from matplotlib.backends.backend_pdf import PdfPages
-
-    from rescue_signals.reports import meta_text
 
     plt = _pyplot()
     cb, d = default_codebook(), report.data
@@ -289,6 +293,7 @@ def pdf_document(report, lang: str) -> bytes:
 
     def page_one(fig) -> None:
         _heading(fig, report, lang, cb)
+        _qr_axes(fig, stamp.qr_text(report))
         _fig_table(fig, 37, mhead, first, widths=member_widths)
         fig.text(15 / A4_MM[0], 1 - (table_end_mm + 6) / A4_MM[1], _t("formula", lang), fontsize=6.5)
         if charts_fit:
@@ -327,22 +332,47 @@ def pdf_document(report, lang: str) -> bytes:
             pages.append(lambda fig, chunk=chunk, first_one=n == 0: sessions_page(fig, chunk, first_one))
     buf = io.BytesIO()
     meta = {"Title": f"{_P['title.' + report.kind][1]}: {report.subject}", "Creator": "rescue-signals",
-            "Subject": meta_text(report), "Keywords": _ZERO_SEAL, "CreationDate": None}
+            "Subject": stamp.meta, "Keywords": stamp.signature, "CreationDate": None}
     with PdfPages(buf, metadata=meta) as pdf:
         for number, draw in enumerate(pages, 1):
-            fig = _page(report, lang, number, len(pages))
+            fig = _page(report, stamp, lang, number, len(pages))
             draw(fig)
             pdf.savefig(fig)
             plt.close(fig)
     return buf.getvalue()
 
 
-def _page(report, lang: str, number: int, total: int):
+def _page(report, stamp, lang: str, number: int, total: int):
     plt = _pyplot()
     fig = plt.figure(figsize=(A4_MM[0] * MM, A4_MM[1] * MM))
-    foot = f"{_t('digest', lang)}: {report.content_sha256}   ·   {_t('verify', lang)}   ·   {number}/{total}"
-    fig.text(0.5, 10 / A4_MM[1], foot, ha="center", fontsize=5.5, color="#444444")
+    signer = f"{_t('signed', lang)}: {stamp.site}   ·   {_t('key', lang)}: {stamp.fingerprint}"
+    foot = (f"{_t('digest', lang)}: {report.content_sha256}   ·   {_t('chain', lang)}: {stamp.chain_text}   ·   "
+            f"{number}/{total}")
+    fig.text(0.5, 13.5 / A4_MM[1], signer, ha="center", fontsize=5.5, color="#222222")
+    fig.text(0.5, 10 / A4_MM[1], foot, ha="center", fontsize=5.0, color="#444444")
+    fig.text(0.5, 6.5 / A4_MM[1], _t("verify", lang), ha="center", fontsize=5.0, color="#444444")
     return fig
+
+
+def _qr(text: str):
+    import segno
+
+    return segno.make(text, error="l", micro=False)
+
+
+def _qr_axes(fig, text: str) -> None:
+    """The QR code of ``text`` at the right end of the first page's title band (black modules on white)."""
+    import numpy as np
+
+    matrix = np.array([list(row) for row in _qr(text).matrix], dtype=float)
+    matrix = np.pad(matrix, 2)  # the quiet zone a reader needs around it
+    matrix = np.kron(matrix, np.ones((8, 8)))  # 8 pixels a module: a viewer's smoothing cannot blur the edges
+    side = QR_MM
+    ax = fig.add_axes(((A4_MM[0] - 8 - side) / A4_MM[0], 1 - (1 + side) / A4_MM[1], side / A4_MM[0],
+                       side / A4_MM[1]))
+    ax.set_zorder(1)  # above the title band, which is a patch of the figure
+    ax.imshow(1 - matrix, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
 
 
 def _heading(fig, report, lang: str, cb: Codebook) -> None:

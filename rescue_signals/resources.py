@@ -1,8 +1,13 @@
-"""Where the shipped data lives: inside the installed package, or at the top of a source checkout."""
+"""Where things live: the shipped data (inside the installed package, or at the top of a source checkout) and the
+user's own folder (records, preferences, the site key)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+HOME_VAR = "RESCUE_SIGNALS_HOME"
+"""Environment variable naming the user's data folder (overrides the platform's default)."""
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -28,3 +33,13 @@ def scenarios_dir() -> Path:
 def codebook_path(name: str = "mem-2021") -> Path:
     """Path of a shipped codebook by its name (file stem)."""
     return assets_dir() / "codebooks" / f"{name}.yaml"
+
+
+def user_data_dir() -> Path:
+    """The user's data folder: ``$RESCUE_SIGNALS_HOME``, or the platform's (``~/.local/share/rescue-signals``)."""
+    override = os.environ.get(HOME_VAR)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("rescue-signals", appauthor=False))

@@ -30,6 +30,14 @@ def real_devices() -> dict:
 
 
 @pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory, monkeypatch):
+    """Every test has its own user data folder: its records, preferences and site key never touch the user's."""
+    monkeypatch.setenv("RESCUE_SIGNALS_HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.delenv("RESCUE_SIGNALS_DB", raising=False)
+    monkeypatch.delenv("RESCUE_SIGNALS_KEY", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _device_environment(request, monkeypatch):
     """`devices` tests get the real devices (or fail); every other test gets SDL's dummy drivers."""
     if request.node.get_closest_marker("devices"):

@@ -36,6 +36,8 @@ class App:
     rng: np.random.Generator
     records: Any = None  # rescue_signals.records.Records, or None when it cannot be opened
     records_problem: str | None = None
+    records_alert: str | None = None  # a records problem shown until the trainee acknowledges it
+    recording_lost: bool = False  # an answer could not be saved (or the records never opened): mark what follows
     trainee: Any = None  # the records store's trainee, once chosen
     event_log: Path | None = None
     size: tuple[int, int] = (1366, 768)
@@ -79,6 +81,22 @@ class App:
         if on and not self.speaker.audible:
             self.notify(self.say("notice.no_device"))
 
+    # -- the records --------------------------------------------------------------------------------------------
+    def records_failed(self, problem: str) -> None:
+        """Answers cannot be saved: say so until acknowledged, and mark everything after as not recorded."""
+        self.records_alert = self.say("alert.records", problem=problem)
+        self.recording_lost = True
+        self.log("records-problem", message=problem)
+
+    def acknowledge_records_alert(self) -> None:
+        self.log("records-alert-acknowledged")
+        self.records_alert = None
+
+    @property
+    def recording(self) -> bool:
+        """Answers given now are saved (records open, and no save has failed)."""
+        return self.records is not None and not self.recording_lost
+
     # -- notices ------------------------------------------------------------------------------------------------
     def notify(self, text: str) -> None:
         self._notices.append((text, self.now_s() + NOTICE_S))
@@ -94,6 +112,8 @@ class App:
             parts.append(self.say("status.trainee", name=self.trainee_name))
         parts.append(self.say("status.sound_on" if self.speaker.audible else "status.visual_only"))
         parts.append(self.say("status.beats_on" if self.settings.visual_beats else "status.beats_off"))
+        if not self.recording:
+            parts.append(self.say("status.not_recorded"))
         return " · ".join(parts)
 
     @property

@@ -1,7 +1,8 @@
 """The current trainee's records as the scenes use them: a drill session is opened when a drill starts, every
 answer is saved (committed) the moment it is given, and an interrupted drill is resumed where it stopped.
 
-Problems with the records file never stop a drill: they are shown as a notice and the drill goes on.
+Problems with the records file never stop a drill, and never pass unseen: they stay on screen until the trainee
+acknowledges them, and every answer after them is marked "not recorded".
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ class Logbook:
         return self.app.records
 
     def _problem(self, exc: Exception) -> None:
-        self.app.notify(self.app.say("notice.records_problem", problem=str(exc)))
-        self.app.log("records-problem", message=str(exc))
+        self.app.records_failed(str(exc))
 
     def unfinished(self, scenario):
         """The trainee's interrupted session of ``scenario`` with answers saved, or None."""
@@ -127,9 +127,11 @@ class Logbook:
         return attempt
 
     def save(self, attempt) -> bool:
-        """Store one answer now; False (with a notice) if it could not be stored."""
+        """Store one answer now; False (the app then marks it "not recorded") if it was not stored."""
         store = self._store
         if store is None or self.session_id is None:
+            if self.app.trainee is not None:
+                self.app.recording_lost = True
             return False
         try:
             store.save_attempt(self.session_id, attempt)
@@ -137,6 +139,7 @@ class Logbook:
             self._problem(exc)
             return False
         self.saved += 1
+        self.app.recording_lost = False  # saving works again (space freed, lock gone)
         return True
 
     def finish(self, score) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,8 @@ class Stage:
         app.ui.update(dt_s)
         self.scene.draw(self.surface)
         app.ui.draw_ui(self.surface)
+        if app.records_alert is not None:
+            self.scene.draw_alert(self.surface, app.records_alert)
         pygame.display.flip()
         return True
 
@@ -95,12 +98,9 @@ def window_size() -> tuple[int, int]:
 
 def data_dir() -> Path:
     """Where the trainer keeps its preferences (``$RESCUE_SIGNALS_HOME`` overrides it)."""
-    override = os.environ.get("RESCUE_SIGNALS_HOME")
-    if override:
-        return Path(override)
-    import platformdirs
+    from rescue_signals.resources import user_data_dir
 
-    return Path(platformdirs.user_data_dir("rescue-signals", appauthor=False))
+    return user_data_dir()
 
 
 def make_app(size: tuple[int, int], *, codebook: Codebook | None = None, settings: Settings | None = None,
@@ -120,7 +120,7 @@ def make_app(size: tuple[int, int], *, codebook: Codebook | None = None, setting
     if settings.sound and not speaker.audible:
         app.notify(app.say("notice.no_device"))
     if records_problem:
-        app.notify(app.say("notice.records_problem", problem=records_problem))
+        app.records_failed(records_problem)
     return app
 
 
@@ -133,6 +133,21 @@ def open_records(path: Path | None):
         return Records(path), None
     except (RescueSignalsError, OSError) as exc:
         return None, str(exc)
+
+
+def _require_display() -> None:
+    """Refuse to open an invisible window: with no screen to draw on, say so (the drill works in a terminal)."""
+    if sys.platform.startswith(("linux", "freebsd", "openbsd")) and not os.environ.get("SDL_VIDEODRIVER") \
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        raise _no_display()
+
+
+def _no_display():
+    from rescue_signals.errors import RescueSignalsError
+
+    return RescueSignalsError("no screen to open the trainer's window on (neither DISPLAY nor WAYLAND_DISPLAY is "
+                              "set: a remote shell without X forwarding, or a server?). Run it on the laptop's "
+                              "desktop, use ssh -X, or drill in this terminal: rescue-signals drill --list")
 
 
 def first_scene(app: App, *, trainee: str | None = None, scene: str | None = None,
@@ -177,7 +192,11 @@ def run_app(lang: str | None = None, *, trainee: str | None = None, scene: str |
     settings = Settings.load(settings_path)
     if lang:
         settings.lang = lang
+    _require_display()
     pygame.display.init()
+    if pygame.display.get_driver() in ("offscreen", "dummy") and os.environ.get("SDL_VIDEODRIVER") is None:
+        pygame.display.quit()
+        raise _no_display()
     pygame.font.init()
     pygame.key.set_repeat(0)
     size = window_size()

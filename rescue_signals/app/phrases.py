@@ -24,6 +24,12 @@ _PHRASES: dict[str, tuple[str, str]] = {
                            "The audio device went away; the session goes on with knocks shown on screen."),
     "notice.saved": ("已保存", "Saved"),
     "notice.records_problem": ("无法保存记录：{problem}", "Records cannot be saved: {problem}"),
+    "alert.records": ("无法保存训练记录：{problem}\n从现在起的回答不会被记录（屏幕上会标明“未记录”）。请告诉培训负责人。",
+                      "The training records cannot be saved: {problem}\nAnswers from now on are NOT recorded (the "
+                      "screen marks them \"not recorded\"). Tell the trainer."),
+    "alert.acknowledge": ("按回车键表示已知晓", "Press Enter to acknowledge"),
+    "status.not_recorded": ("⚠ 回答未记录", "⚠ answers NOT recorded"),
+    "listen.not_recorded": ("此回答未被记录", "This answer was NOT recorded"),
     # start
     "start.title": ("选择学员", "Who is training?"),
     "start.new": ("新学员姓名：", "New trainee's name:"),

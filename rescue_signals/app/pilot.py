@@ -40,7 +40,8 @@ class Pilot:
 
     def __init__(self, *, size=(1366, 768), lang: str = "zh", sound: bool = False, records=None,
                  scene: str | None = None, trainee: str | None = None, seed: int = 1, settings_path=None,
-                 player_factory=None, step_s: float = 1 / 60, realtime: bool = False):
+                 player_factory=None, step_s: float = 1 / 60, realtime: bool = False,
+                 records_problem: str | None = None):
         from rescue_signals.app.main import first_scene
 
         pygame.display.init()
@@ -51,7 +52,8 @@ class Pilot:
         settings = Settings.load(settings_path) if settings_path else Settings()
         settings.lang = lang
         self.app = make_app(size, settings=settings, settings_path=settings_path, sound=sound,
-                            now_s=self.clock.now_s, seed=seed, records=records, player_factory=player_factory)
+                            now_s=self.clock.now_s, seed=seed, records=records, player_factory=player_factory,
+                            records_problem=records_problem)
         self.app.synchronous = not realtime
         self.stage = Stage(self.app, first_scene(self.app, trainee=trainee, scene=scene), self.surface)
         self.closed = False

@@ -143,6 +143,10 @@ class Scene:
 
     # -- events -------------------------------------------------------------------------------------------------
     def handle_event(self, event: pygame.event.Event) -> "Scene | None":
+        if self.app.records_alert is not None:  # nothing goes on until the trainee has seen it
+            if event.type == pygame.KEYDOWN and event.key in _PRESS:
+                self.app.acknowledge_records_alert()
+            return None
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             for i, c in enumerate(self._controls):
                 if c.element is event.ui_element and c.action is not None:
@@ -223,6 +227,18 @@ class Scene:
         hint = self.text("keys.footer") + self.footer_hint()
         draw_text(surface, hint, (MARGIN_PX, h - FOOTER_PX + 8), theme.font(17), theme.muted, width_px=w - 2 * MARGIN_PX)
         self.draw_content(surface, self.content_rect())
+
+    def draw_alert(self, surface: pygame.Surface, text: str) -> None:
+        """A records problem across the middle of the screen, over the widgets, until acknowledged."""
+        theme = self.app.theme
+        w, h = surface.get_size()
+        box = pygame.Rect(w // 8, h // 4, w * 3 // 4, h // 2)
+        pygame.draw.rect(surface, theme.panel, box, border_radius=10)
+        pygame.draw.rect(surface, theme.bad, box, width=4, border_radius=10)
+        inner = box.inflate(-48, -48)
+        y = draw_text(surface, text, inner.topleft, theme.font(24, bold=True), theme.bad, width_px=inner.width).bottom
+        draw_text(surface, self.text("alert.acknowledge"), (inner.x, max(y + 18, inner.bottom - 30)), theme.font(22),
+                  theme.text, width_px=inner.width)
 
     def draw_content(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         """The scene's own drawing under its widgets."""

@@ -43,9 +43,15 @@ def run(args) -> int:
 
     codebook = load_codebook(args.codebook) if args.codebook else default_codebook()
     channel = _channel(args.channel)
-    paths = audio_files(args.files)
+    paths, failed = [], 0
+    for name in args.files:  # a folder without audio is one more failed item, not the end of the batch
+        try:
+            paths += audio_files([name])
+        except RescueSignalsError as exc:
+            failed += 1
+            print(f"error: {exc}", file=sys.stderr)
     progress = _Progress(paths) if sys.stderr.isatty() else None
-    results, failed = [], 0
+    results = []
     for path in paths:
         try:
             results += _decode(path, codebook, channel, keep_trace=bool(args.plot), progress=progress)

@@ -10,7 +10,7 @@ import os
 import select
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import numpy as np
@@ -119,7 +119,7 @@ def _drill_one(ui: "_Terminal", records: Records, scenario: Scenario, codebook: 
             ui.say(f"输入结束：已保存 {len(drill.attempts)}/{drill.total} 次回答；用 --resume 继续",
                    f"input ended: {len(drill.attempts)} of {drill.total} answers saved; continue with --resume")
             return False
-        attempt = drill.answer(trial, response)
+        attempt = drill.answer(trial, replace(response, visual_beats=ui.player is None))
         try:
             records.save_attempt(session_id, attempt)
         except RecordsError as exc:
@@ -267,10 +267,15 @@ class _Terminal:
             while not pb.done:
                 pb.wait(0.05)
                 self.input.poll()
-            if pb.error is not None:
-                raise pb.error
-            heard = pb.heard_times_s()
-            return heard[-1] if heard else time.monotonic()
+            if pb.error is None:
+                heard = pb.heard_times_s()
+                return heard[-1] if heard else time.monotonic()
+            # the sound output died (unplugged, sound server gone): go on as `play` and the app do, with beats
+            self.say(f"声音输出中断（{pb.error}）：本题改用文字节拍重放，之后也用文字节拍",
+                     f"the sound output stopped ({pb.error}): this trial is shown again as text beats, and so "
+                     "are the next ones")
+            self.player.close()
+            self.player = None
         return self._beats(trial, r, cb)
 
     def _beats(self, trial: Trial, r, cb: Codebook) -> float:

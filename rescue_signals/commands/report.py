@@ -1,25 +1,36 @@
-"""`rescue-signals report`: a trainee's or a crew's records as CSV, HTML or PDF, or a check of a report."""
+"""`rescue-signals report`: a trainee's or a crew's records as signed CSV, HTML or PDF, or xAPI statements; or a
+check of a report: who signed it, whether it is unchanged, and whether the records still match it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rescue_signals.commands.codebook import _pad, _width
-from rescue_signals.errors import RescueSignalsError, UsageError
+from rescue_signals.commands.key import announce_new_key
+from rescue_signals.errors import RescueSignalsError, SignatureError, UsageError
 from rescue_signals.records import Records, default_path
-from rescue_signals.reports import FORMATS, build_report, verify_report, write_report
+from rescue_signals.reports import FORMATS, build_report, check_against_records, read_signed_report, write_report
+from rescue_signals.sitekey import load_site_key, site_key, trusted_keys
 
 
 def add_arguments(parser):
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--trainee", metavar="NAME", help="report of one trainee")
     who.add_argument("--crew", metavar="NAME", help="report of a crew (every member)")
-    who.add_argument("--verify", metavar="FILE", help="check that a report is unchanged (and matches the records)")
-    parser.add_argument("--format", choices=FORMATS, help="csv, html or pdf (default: from the -o extension)")
+    who.add_argument("--verify", metavar="FILE", help="check who signed a report, that it is unchanged, and (with "
+                                                      "--db, or on the site's own machine) that the records match")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="csv, html, pdf (signed) or xapi (statements for a learning record store); default: "
+                             "from the -o extension")
     parser.add_argument("-o", "--out", metavar="OUT", help="file to write; without it a summary is printed")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
     parser.add_argument("--db", metavar="FILE", help="the records file (default: $RESCUE_SIGNALS_DB or the "
                                                      "user's data folder)")
+    parser.add_argument("--trust", metavar="FINGERPRINT|FILE", action="append", default=[],
+                        help="with --verify: a site key you trust (its fingerprint, or a file of exported keys); "
+                             "may be repeated")
+    parser.add_argument("--site", metavar="NAME", help="the training site's name, when its key is made (first use)")
+    parser.add_argument("--instructor", metavar="NAME", help="with --format xapi: who ran the drills")
 
 
 def run(args) -> int:
@@ -37,10 +48,15 @@ def run(args) -> int:
     out = Path(args.out)
     fmt = args.format or out.suffix.lstrip(".").lower()
     if not out.suffix and args.format:
-        out = out.with_suffix(f".{args.format}")
-    path = write_report(report, out, fmt=fmt, lang=args.lang)
+        out = out.with_suffix(".json" if args.format == "xapi" else f".{args.format}")
+    key, created = site_key(site=args.site)
+    if created:
+        announce_new_key(key)
+    path = write_report(report, out, key=key, fmt=fmt, lang=args.lang, instructor=args.instructor)
     print(path)
     print(f"content sha256 {report.content_sha256}")
+    if fmt != "xapi":
+        print(f"signed by {key.site}, key {key.public.fingerprint}")
     return 0
 
 
@@ -56,24 +72,35 @@ def _print_summary(report, lang: str) -> None:
 
 
 def _verify(args) -> int:
-    db = Path(args.db) if args.db else default_path()
-    records = None
-    if db.is_file():
-        try:
-            records = Records(db, read_only=True)
-        except RescueSignalsError as exc:
-            print(f"records not checked: {exc}")
+    own = load_site_key()
+    found = read_signed_report(args.verify, trusted_keys(args.trust, own=own))
+    print(f"{found.path}: {found.kind} report of {found.subject}, records until {found.until}")
+    print(f"  signed by: {found.signer.site}")
+    print(f"  key: {found.signer.fingerprint}" + (f" (trusted: {found.trusted_as})" if found.trusted_as else
+                                                 " (NOT a key you trust)"))
+    print("  signature: valid: the file is exactly as it was signed")
+    print(f"  content sha256 {found.content_sha256}")
+    if found.chain is not None:
+        print(f"  records chain: entry {found.chain.position}, hash {found.chain.hash}")
+    if found.trusted_as is None:
+        raise SignatureError(
+            f"{found.path}: signed by an unknown key: '{found.signer.site}' with key {found.signer.fingerprint}, "
+            "which you have not said you trust. If that is the site's key (compare it with what the site gave you: "
+            f"rescue-signals key --export), check again with --trust {found.signer.fingerprint}")
+    db = Path(args.db) if args.db else None
+    if db is None and own is not None and found.trusted_as == "this site's own key" and default_path().is_file():
+        db = default_path()  # on the site's own machine, its own records
+    if db is None:
+        print("  records: not checked (give the records file with --db FILE to check them too)")
+        return 0
     try:
-        result = verify_report(args.verify, records)
-    finally:
-        if records is not None:
-            records.close()
-    print(f"{result.path}: {result.kind or '?'} report of {result.subject or '?'}, records until {result.until}")
-    print(f"  content sha256 {result.content_sha256}")
-    print(f"  seal: {'intact: the file is unchanged' if result.sealed else 'BROKEN: the file was changed'}")
-    print(f"  records: {result.records_note}")
-    if not result.sealed:
-        raise RescueSignalsError(f"{result.path} has been changed since it was made")
-    if result.records_match is False:
-        raise RescueSignalsError(f"{result.path} does not match the records")
+        with Records(db, read_only=True) as records:
+            note = check_against_records(found, records)
+    except RescueSignalsError as exc:
+        print(f"  records: DO NOT MATCH: {exc}")
+        raise RescueSignalsError(f"{found.path} does not match the records: {exc}") from None
+    print(f"  records: {note}")
     return 0
+
+
+__all__ = ["add_arguments", "run"]

@@ -186,20 +186,26 @@ class Response:
         Monotonic time of the answer: the first knock for a knocked answer. None when nothing was answered.
     knock_times_s : tuple of float, s
         Monotonic times of the trainee's knocks, for knocked answers.
+    visual_beats : bool or None
+        The knocks were also shown on screen (flashes, text beats), not only heard; None when not known (answers
+        stored before this was recorded).
     """
 
     answer: str | int | None
     heard_s: float | None
     answered_s: float | None
     knock_times_s: tuple[float, ...] = field(default=())
+    visual_beats: bool | None = None
 
     def as_dict(self) -> dict:
         return {"answer": self.answer, "heard_s": self.heard_s, "answered_s": self.answered_s,
-                "knock_times_s": list(self.knock_times_s)}
+                "knock_times_s": list(self.knock_times_s), "visual_beats": self.visual_beats}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Response":
-        return cls(d.get("answer"), d.get("heard_s"), d.get("answered_s"), tuple(d.get("knock_times_s") or ()))
+        beats = d.get("visual_beats")
+        return cls(d.get("answer"), d.get("heard_s"), d.get("answered_s"), tuple(d.get("knock_times_s") or ()),
+                   None if beats is None else bool(beats))
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,9 @@ def test_an_older_schema_is_migrated_and_keeps_its_data(tmp_path):
                  "1, 0, 0, '2024-01-01T00:01:00+00:00', ?)", (a[0].trial.uuid, json.dumps(a[0].as_dict())))
     conn.close()
     with Records(db) as rec:
-        assert rec.schema_version == SCHEMA_VERSION == 2
+        assert rec.schema_version == SCHEMA_VERSION == 3
+        check = rec.verify_chain()  # the rows written before the chain are adopted into it, as they stood
+        assert check.ok and check.entries == 1 + 1 + 1 + 1  # its start, the trainee, the session, the answer
         (session,) = rec.sessions()
         assert session.composite == score_json["composite"] and session.passed == score_json["passed"]
         assert rec.attempts(session.id)[0].as_dict() == a[0].as_dict()
@@ -184,6 +186,9 @@ def test_the_file_is_found_in_the_data_folder_or_where_the_environment_says(tmp_
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "elsewhere.db"))
     assert default_path() == tmp_path / "elsewhere.db"
     monkeypatch.delenv(ENV_VAR)
+    monkeypatch.setenv("RESCUE_SIGNALS_HOME", str(tmp_path / "home"))
+    assert default_path() == tmp_path / "home" / "records.sqlite3"
+    monkeypatch.delenv("RESCUE_SIGNALS_HOME")
     assert default_path().name == "records.sqlite3" and "rescue-signals" in default_path().parts[-2]
 
 

@@ -60,14 +60,15 @@ def test_a_crew_report_is_written_and_verifies(records_file, tmp_path, capsys, f
     digest = re.search(r"content sha256 ([0-9a-f]{64})", out).group(1)
     code, out, err = run_cli(capsys, "report", "--verify", str(out_file), "--db", str(records_file))
     assert code == 0, err
-    assert "seal: intact" in out and digest in out and "give the same content" in out
+    assert "signature: valid" in out and "trusted: this site's own key" in out
+    assert digest in out and "give the same content" in out
     # one changed byte is detected
     body = bytearray(out_file.read_bytes())
     i = body.find("王强".encode()) if fmt != "pdf" else body.find(b"/Producer")
     body[i + 1] ^= 0x01
     out_file.write_bytes(bytes(body))
     code, out, err = run_cli(capsys, "report", "--verify", str(out_file))
-    assert code == 1 and "seal: BROKEN" in out and "has been changed since it was made" in err
+    assert code == 1 and "changed since it was signed" in err
 
 
 def test_the_csv_holds_every_trial_with_what_was_played_and_answered(records_file, tmp_path, capsys):
@@ -83,7 +84,7 @@ def test_the_csv_holds_every_trial_with_what_was_played_and_answered(records_fil
     first = rows[0]
     assert first["played"] == "T5" and first["expected"] == "call" and first["seed"].isdigit()
     assert '"medium": "pipe"' in first["conditions"]  # enough to replay the trial exactly
-    assert text.rstrip().splitlines()[-1].startswith("# seal-sha256:")
+    assert text.rstrip().splitlines()[-1].startswith("# rescue-signals-signature:ed25519:")
 
 
 def test_a_report_no_longer_matching_the_records_is_caught_but_later_drills_do_not_matter(
@@ -99,7 +100,8 @@ def test_a_report_no_longer_matching_the_records_is_caught_but_later_drills_do_n
         conn.execute("UPDATE trials SET attempt_json = replace(attempt_json, '\"correct\": false', "
                      "'\"correct\": true') WHERE id = (SELECT min(id) FROM trials WHERE correct = 0)")
     code, out, err = run_cli(capsys, "report", "--verify", str(out_file), "--db", str(records_file))
-    assert code == 1 and "give different content" in out and "does not match the records" in err
+    assert code == 1 and "the stored row was changed afterwards: attempt_json" in out
+    assert "does not match the records" in err
 
 
 def test_the_pdf_report_shows_the_crew_charts_and_digest(records_file, tmp_path, capsys, artifacts_dir):
@@ -110,6 +112,8 @@ def test_the_pdf_report_shows_the_crew_charts_and_digest(records_file, tmp_path,
     text = subprocess.run(["pdftotext", "-layout", str(out_file), "-"], capture_output=True, text=True).stdout
     assert "班组训练记录：一班" in text and all(name in text for name in NAMES)
     assert text.count(digest) >= 2  # on every page
+    fingerprint = re.search(r"key ([0-9a-f:]{79})", out).group(1)
+    assert text.count(fingerprint) == text.count(digest) and "签署单位" in text
     assert "综合分 = 100 ×" in text and "混淆矩阵" in text
     assert "各场景结果" in text and "第一课：四个信号" in text  # who passed which scenario
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(out_file), str(tmp_path / "p")],
@@ -128,7 +132,7 @@ def test_reports_for_unknown_people_suggest_the_closest_name(records_file, capsy
     code, out, _ = run_cli(capsys, "report", "--crew", "一班", "--db", str(records_file))
     assert code == 0 and all(name in out for name in NAMES)  # a summary on the terminal
     code, _, err = run_cli(capsys, "report", "--crew", "一班", "-o", "x.docx", "--db", str(records_file))
-    assert code == 1 and "use csv, html, pdf" in err
+    assert code == 1 and "use csv, html, pdf, xapi" in err
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

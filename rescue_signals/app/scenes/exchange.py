@@ -53,7 +53,8 @@ class ExchangeScene(Scene):
         window = cb.timing.reply_window_s / COMPRESS_GAPS
         self.conversation = Conversation(cb, trainee_role=role, headcount=headcount, rng=self.rng,
                                          temper=Temper(patience_s=max(8.0, window * 2)))
-        session_uuid = uuid.UUID(bytes=self.rng.bytes(16), version=4)
+        self.rng.bytes(16)  # (drawn as before, so the other side's choices stay as they were for a seed)
+        session_uuid = uuid.uuid4()  # an identity, not a random choice: a seeded one repeated and was refused
         self.logbook.open_session(scenario_id=SCENARIO_ID, title=self.text("exchange.title"), seed=seed,
                                   session_uuid=str(session_uuid))
         self.groups = []  # (Group with times, reading, on_script, attempt, knock times) as they happened
@@ -91,7 +92,8 @@ class ExchangeScene(Scene):
 
         knocking, heard_s, _ = self.recognise
         step = self.conversation.steps[knocking.step]
-        attempt = self._judge(RECOGNISE, step, [knocking.group], Response(label, heard_s, self.app.input_s))
+        attempt = self._judge(RECOGNISE, step, [knocking.group], Response(label, heard_s, self.app.input_s,
+                                                                        visual_beats=self.app.visual_beats))
         group, reading, on_script, _, times = self.groups[-1]
         self.groups[-1] = (group, reading, on_script, attempt, times)
         self.recognise = None
@@ -203,7 +205,8 @@ class ExchangeScene(Scene):
         attempt = None
         if step is not None and step.sender == self.conversation.trainee:
             task = SEND if step.in_reply_to is None else RESPOND
-            attempt = self._judge(task, step, [], Response(None, self.turn_s, None, tuple(knocks)))
+            attempt = self._judge(task, step, [], Response(None, self.turn_s, None, tuple(knocks),
+                                                                      visual_beats=self.app.visual_beats))
         self.groups.append((group, reading, on_script, attempt, tuple(knocks)))
         self.turn_s = now
         self.rebuild()

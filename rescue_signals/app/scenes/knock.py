@@ -166,10 +166,11 @@ class KnockScene(Scene):
         if self.logbook.session_id is None and not self.logbook.attempts:
             seed = int(self.app.rng.integers(0, 2**31 - 1))
             self.logbook.open_session(scenario_id=SCENARIO_ID, title=self.text("knock.title"), seed=seed,
-                                      session_uuid=str(uuid.UUID(bytes=self.app.rng.bytes(16), version=4)))
+                                      session_uuid=str(uuid.uuid4()))  # an identity: unique per session
         self.attempt = self.logbook.judge(task=SEND, expected=Expected(label, count, role, meaning), trainee_role=role,
                                           conditions=Conditions(), response=Response(None, self.shown_s, None,
-                                                                                     tuple(self.pad.knocks)))
+                                                                                     tuple(self.pad.knocks),
+                                                                                     visual_beats=self.app.visual_beats))
 
     def leave(self):
         self.pad.close()

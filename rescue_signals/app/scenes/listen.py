@@ -58,6 +58,7 @@ class ListenScene(Scene):
         self.app.speaker.stop()
         self.trial = self.drill.next_trial()
         self.attempt = None
+        self.recorded = True  # the latest answer was saved
         self.cue = None
         self.rendering = None
         self.count = CountEntry()
@@ -99,9 +100,9 @@ class ListenScene(Scene):
         heard_s = self._heard_s()
         if self.cue is not None and answered_s is not None and answered_s < heard_s:
             self.app.speaker.stop()  # a false start: no need to hear the rest
-        response = Response(answer, heard_s, answered_s, tuple(knock_times_s))
+        response = Response(answer, heard_s, answered_s, tuple(knock_times_s), visual_beats=self.app.visual_beats)
         self.attempt = self.drill.answer(self.trial, response)
-        self.logbook.save(self.attempt)
+        self.recorded = self.logbook.save(self.attempt)
         self.app.log("answer", trial=self.trial.index, answer=answer, answered_s=answered_s, heard_s=heard_s,
                      reaction_s=self.attempt.reaction_s, correct=self.attempt.correct,
                      false_start=self.attempt.false_start)
@@ -336,6 +337,9 @@ class ListenScene(Scene):
         else:
             verdict, colour = self.text("listen.wrong", answer=answer), theme.bad
         y = draw_text(surface, verdict, rect.topleft, theme.font(30, bold=True), colour, width_px=rect.width).bottom
+        if not self.recorded:
+            y = draw_text(surface, self.text("listen.not_recorded"), (rect.x, y + 6), theme.font(24, bold=True),
+                          theme.bad, width_px=rect.width).bottom
         if a.reaction_s is not None and not a.false_start:
             y = draw_text(surface, self.text("listen.reaction", ms=a.reaction_s * 1000), (rect.x, y + 6),
                           theme.font(24), theme.text).bottom

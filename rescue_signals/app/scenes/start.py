@@ -19,7 +19,7 @@ def choose_trainee(app, name: str):
         try:
             trainee = app.records.ensure_trainee(name)
         except RescueSignalsError as exc:
-            app.notify(app.say("notice.records_problem", problem=str(exc)))
+            app.records_failed(str(exc))
     app.trainee = trainee
     app.settings.last_trainee = name
     app.save_settings()
