@@ -317,7 +317,7 @@ class KnockDecoder:
             number = self._numbers
             self._numbers += 1
             events += self._groups(self._tracker.advance(c.time_s))
-            self._tracker.add(number, c.time_s, float(q))
+            self._tracker.add(number, c.time_s, float(q), c.level_db)
             heard = _Heard(c, float(q), self._early.pop(c.frame, None))
             if heard.shown is None and q >= self.settings.show_probability:
                 heard.shown = heard.knock()

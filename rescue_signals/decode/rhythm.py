@@ -8,6 +8,8 @@ manner of madmom's beat and bar trackers, split into three small parts:
 * :class:`RhythmSettings` - the state space's bounds and the priors (the shortest and longest spacing, how fast
   the spacing may change, what a new group costs);
 * :func:`interval_score` - the transition model: the log-prior of an interval given the one before it;
+* :func:`level_score` - the knocks of a group come from one hand on one surface: the change of level from one
+  knock to the next is small, with rare exceptions (a weak blow);
 * :func:`evidence_score` - the observation model: the log-odds that a candidate is a knock.
 
 A path's score is the sum, over the candidates it calls knocks, of their evidence and the transition scores of
@@ -47,6 +49,11 @@ class RhythmSettings:
         Share of intervals that break the rhythm (a hand that hesitates); they are spread with
         :attr:`outlier_sigma`.
     outlier_sigma : float
+    level_sigma_db : float
+        Spread of the change of level from one knock of a group to the next, dB (infinite: level is not weighed).
+    level_outlier : float
+        Share of knocks whose level breaks that (a weak or a hard blow); spread with :attr:`level_outlier_sigma_db`.
+    level_outlier_sigma_db : float
     group_cost : float
         Log-prior cost of a group: what a lone sound must outweigh to be a group of one knock.
     evidence_weight, evidence_bias : float
@@ -55,6 +62,9 @@ class RhythmSettings:
         Candidates less likely than this are no knock (and are not carried through the recursion).
     prune : float
         Paths this much worse than the best are dropped.
+    commit_lag_s : float
+        The bounded lag: this long after a group's closing gap has passed, the best reading with that group closed
+        is final, unless a reading that disagrees with it is more likely still, s.
     temperature : float
         Path scores are divided by this when the count posterior is summed (fitted, see :mod:`.confidence`).
     """
@@ -66,11 +76,15 @@ class RhythmSettings:
     tempo_sigma: float = 0.12
     tempo_outlier: float = 0.05
     outlier_sigma: float = 0.45
+    level_sigma_db: float = float("inf")
+    level_outlier: float = 0.05
+    level_outlier_sigma_db: float = 15.0
     group_cost: float = 2.0
     evidence_weight: float = 1.0
     evidence_bias: float = 0.0
     min_probability: float = 0.02
     prune: float = 25.0
+    commit_lag_s: float = 0.0
     temperature: float = 1.0
 
 
@@ -100,6 +114,18 @@ def interval_score(d_s, previous_s, settings: RhythmSettings) -> np.ndarray:
     steady = np.log(1 - q) - 0.5 * (r / s) ** 2
     odd = np.log(q) + np.log(s / so) - 0.5 * (r / so) ** 2
     return np.logaddexp(steady, odd) - np.log(1 - q) + first_interval_score(d_s, settings)
+
+
+def level_score(change_db, settings: RhythmSettings) -> np.ndarray:
+    """Log-prior of a change of level ``change_db`` (dB) from one knock of a group to the next, relative to an
+    unchanged level: a mixture of a steady hand and rare weak or hard blows (0 when level is not weighed)."""
+    d = np.asarray(change_db, dtype=float)
+    s, so, q = settings.level_sigma_db, settings.level_outlier_sigma_db, settings.level_outlier
+    if not np.isfinite(s):
+        return np.zeros_like(d)
+    steady = np.log(1 - q) - 0.5 * (d / s) ** 2
+    odd = np.log(q) + np.log(s / so) - 0.5 * (d / so) ** 2
+    return np.logaddexp(steady, odd) - np.log(1 - q)
 
 
 @dataclass(frozen=True)
@@ -138,6 +164,7 @@ class _Node:
     number: int
     time_s: float
     evidence: float
+    level_db: float
     prev: np.ndarray  # previous knock's node index (-1: this knock starts a group)
     score: np.ndarray
     back: np.ndarray  # entry of the previous node the path came through (-1 at a group's start)
@@ -185,13 +212,14 @@ class RhythmTracker:
         self._now = -np.inf  # latest time up to which every candidate has been given
 
     # -- streaming ----------------------------------------------------------------------------------------------
-    def add(self, number: int, time_s: float, p: float) -> None:
-        """A candidate, in time order, with its P(knock)."""
+    def add(self, number: int, time_s: float, p: float, level_db: float = 0.0) -> None:
+        """A candidate, in time order, with its P(knock) and its level (dB)."""
         s = self.settings
         self._now = max(self._now, time_s)
         if p < s.min_probability:
             return
         self._close_until(time_s)
+        self._commit_until(time_s)
         e = float(evidence_score(p, s))
         me = self._base + len(self._nodes)
         prevs, scores, backs, starts = [-1], [self._closed.score + e - s.group_cost], [-1], [me]
@@ -207,7 +235,7 @@ class RhythmTracker:
             if (~first).any():
                 before = np.array([self._node(int(j)).time_s for j in node.prev[~first]])
                 trans[~first] = interval_score(d, node.time_s - before, s)
-            total = node.score + trans
+            total = node.score + trans + float(level_score(level_db - node.level_db, s))
             j = int(np.argmax(total))
             prevs.append(k)
             scores.append(float(total[j]) + e)
@@ -216,7 +244,7 @@ class RhythmTracker:
             origins.append(node.origin[j])
         scores_a = np.array(scores)
         keep = scores_a >= scores_a.max() - s.prune
-        node = _Node(number, time_s, e, np.array(prevs)[keep], scores_a[keep], np.array(backs)[keep],
+        node = _Node(number, time_s, e, float(level_db), np.array(prevs)[keep], scores_a[keep], np.array(backs)[keep],
                      np.array(starts)[keep], [o for o, k in zip(origins, keep) if k])
         self._nodes.append(node)
         self._open.append(me)
@@ -225,6 +253,7 @@ class RhythmTracker:
         """Every candidate before ``now_s`` has been given: groups that are now final, in order."""
         self._now = max(self._now, now_s)
         self._close_until(now_s)
+        self._commit_until(now_s)
         return self._settle(final=False)
 
     def flush(self) -> list[FinalGroup]:
@@ -278,6 +307,27 @@ class RhythmTracker:
                 still.append(k)
         self._open = still
 
+    def _commit_until(self, time_s: float) -> None:
+        """Bounded lag: once the closing gap (and :attr:`RhythmSettings.commit_lag_s`) of the newest closed group
+        has passed by ``time_s``, paths whose history does not hold it are dropped, unless one of them is more
+        likely than it (then that reading is still the best, and is waited for)."""
+        s = self.settings
+        chain = self._closed.chain
+        if chain is None or chain.depth <= self._emitted_depth:
+            return
+        if time_s - chain.times_s[-1] <= s.max_interval_s + s.commit_lag_s:
+            return
+        rivals = [(k, [j for j, o in enumerate(self._node(k).origin) if not _holds(o, chain)]) for k in self._open]
+        if any(self._node(k).score[j] > self._closed.score for k, js in rivals for j in js):
+            return
+        still = []
+        for k, drop in rivals:
+            node = self._node(k)
+            node.score[drop] = -np.inf  # (entries keep their places: later nodes point back at them)
+            if np.isfinite(node.score).any():
+                still.append(k)
+        self._open = still
+
     def _trace(self, k: int, j: int) -> list[int]:
         """Node indices of the open group of the path ending at entry ``j`` of node ``k``."""
         out = [k]
@@ -327,7 +377,8 @@ class RhythmTracker:
         hi = chain.times_s[-1] + s.max_interval_s
         stretch = [n for n in self._nodes if lo < n.time_s < hi]
         counts, post, paths = count_posterior(np.array([n.time_s for n in stretch]),
-                                              np.array([n.evidence for n in stretch]), s, temperature=s.temperature)
+                                              np.array([n.evidence for n in stretch]), s, temperature=s.temperature,
+                                              levels_db=np.array([n.level_db for n in stretch]))
         # The count most likely over every path, with the knocks of its best path (the single best path, which
         # picked the group, may hold a knock more or less).
         likely = next((c for c in counts if c in paths), None)
@@ -359,6 +410,13 @@ def _depth(chain: "_Chain | None") -> int:
     return 0 if chain is None else chain.depth
 
 
+def _holds(chain: "_Chain | None", group: _Chain) -> bool:
+    """Whether ``group`` is in the history ``chain``."""
+    while chain is not None and chain.depth > group.depth:
+        chain = chain.parent
+    return chain is group
+
+
 def _common(chains: list) -> "_Chain | None":
     """The newest group every chain has in its history."""
     if not chains:
@@ -375,7 +433,8 @@ def _common(chains: list) -> "_Chain | None":
 
 
 def count_posterior(times_s: np.ndarray, evidence: np.ndarray, settings: RhythmSettings, *, max_count: int = 60,
-                    temperature: float = 1.0) -> tuple[tuple[int, ...], tuple[float, ...], dict]:
+                    temperature: float = 1.0, levels_db: np.ndarray | None = None) \
+        -> tuple[tuple[int, ...], tuple[float, ...], dict]:
     """Posterior of the number of knocks in one group over a stretch of candidates, summed over every path, and
     the best path of each count.
 
@@ -387,6 +446,8 @@ def count_posterior(times_s: np.ndarray, evidence: np.ndarray, settings: RhythmS
     ----------
     times_s, evidence : ndarray, shape (n,)
         The candidates of the stretch and their evidence scores (:func:`evidence_score`).
+    levels_db : ndarray, shape (n,), optional
+        Their levels (dB), for :func:`level_score`.
 
     Returns
     -------
@@ -400,6 +461,7 @@ def count_posterior(times_s: np.ndarray, evidence: np.ndarray, settings: RhythmS
     cmax = min(max_count, n)
     if n == 0:
         return (0,), (1.0,), {}
+    levels = np.zeros(n) if levels_db is None else np.asarray(levels_db, dtype=float)
     # alpha[m][i, c]: log-sum over paths whose last two knocks are i (row; n means none) and m, with c knocks;
     # best[m][i, c] the best of those paths, and back[m][i, c] the row of the knock before i on it.
     neg = -np.inf
@@ -417,9 +479,10 @@ def count_posterior(times_s: np.ndarray, evidence: np.ndarray, settings: RhythmS
             if not s.min_interval_s <= d <= s.max_interval_s:
                 continue
             a, b = alpha[k], best[k]
+            change = float(level_score(levels[m] - levels[k], s))
             for i in np.flatnonzero(np.isfinite(a).any(axis=1)):
                 trans = first_interval_score(d, s) if i == n else interval_score(d, times_s[k] - times_s[i], s)
-                step = (float(trans) + evidence[m]) / temperature
+                step = (float(trans) + change + evidence[m]) / temperature
                 shifted = np.full(cmax + 1, neg)
                 shifted[1:] = a[i, :-1] + step
                 alpha[m][k] = np.logaddexp(alpha[m][k], shifted)
@@ -450,12 +513,13 @@ def count_posterior(times_s: np.ndarray, evidence: np.ndarray, settings: RhythmS
     return tuple(order), tuple(float(post[c]) for c in order), paths
 
 
-def track(times_s, p, settings: RhythmSettings = RhythmSettings()) -> list[FinalGroup]:
-    """The groups of a whole sequence of candidates (times in order, their P(knock)), as the streaming decoder
-    finds them; candidate numbers are positions in the sequence."""
+def track(times_s, p, settings: RhythmSettings = RhythmSettings(), levels_db=None) -> list[FinalGroup]:
+    """The groups of a whole sequence of candidates (times in order, their P(knock), optionally their levels in
+    dB), as the streaming decoder finds them; candidate numbers are positions in the sequence."""
     tracker = RhythmTracker(settings)
     out: list[FinalGroup] = []
-    for number, (t, q) in enumerate(zip(times_s, p)):
+    levels = np.zeros(len(times_s)) if levels_db is None else levels_db
+    for number, (t, q, level) in enumerate(zip(times_s, p, levels)):
         out += tracker.advance(float(t))
-        tracker.add(number, float(t), float(q))
+        tracker.add(number, float(t), float(q), float(level))
     return out + tracker.flush()
