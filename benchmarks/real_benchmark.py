@@ -124,9 +124,7 @@ def evaluate(spec) -> dict:
     out = {"spec": spec.__dict__, "groups": len(truth), "knocks": len(case.knocks_s),
            "duration_s": case.samples.size / case.sample_rate, "decoders": {}}
     for name, decode in w["decoders"].items():
-        start = time.process_time()
-        knocks, groups = decode(case.samples, case.sample_rate, spec.source, w["codebook"])
-        cpu = time.process_time() - start
+        knocks, groups, cpu = _decoded(name, decode, case, spec, w)
         scores = knock_scores(case.knocks_s, np.asarray(knocks, dtype=float))
         matched = match_groups(truth, [g[:3] for g in groups], case.distractor_spans)
         out["decoders"][name] = {
@@ -135,6 +133,25 @@ def evaluate(spec) -> dict:
             "confidence": [g[3] for g in groups], "exchange": [g[0] for g in groups] == [t[0] for t in truth],
             "read": [g[0] for g in groups]}
     return out
+
+
+def _decoded(name: str, decode, case, spec, w) -> tuple[list, list, float]:
+    """What ``name`` decodes in the file, and its CPU time; a peer's result is kept in the cache folder (it does
+    not change while the decoder does), keyed by the peer's version."""
+    kept = None
+    if w["cache"] is not None and name != OURS:
+        version = available(PEERS[PEER_NAMES[name]][1])
+        kept = w["cache"] / f"{w['seed']}-{spec.name}-{name}-{version}.result.json"
+        if kept.exists():
+            r = json.loads(kept.read_text())
+            return r["knocks"], [tuple(g) for g in r["groups"]], r["cpu_s"]
+    start = time.process_time()
+    knocks, groups = decode(case.samples, case.sample_rate, spec.source, w["codebook"])
+    cpu = time.process_time() - start
+    if kept is not None:
+        kept.write_text(json.dumps({"knocks": list(map(float, knocks)), "groups": [list(g) for g in groups],
+                                    "cpu_s": cpu}))
+    return knocks, groups, cpu
 
 
 # -- figures ---------------------------------------------------------------------------------------------------------

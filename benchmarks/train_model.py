@@ -46,10 +46,14 @@ from rescue_signals.decode.rhythm import RhythmSettings, evidence_score, track  
 from rescue_signals.resources import assets_dir  # noqa: E402
 
 SEED = 0
+LEVEL = FEATURES.index("level_db")
 MODELS = HERE / "out" / "models"
 TEMPERATURES = (0.5, 0.7, 1.0, 1.4, 2.0, 2.8)
-RHYTHM_GRID = {"evidence_bias": (1.0, 2.0, 3.0), "group_cost": (3.0, 5.0, 7.0), "tempo_sigma": (0.08, 0.12)}
+RHYTHM_GRID = {"evidence_weight": (1.0, 1.5), "evidence_bias": (2.0, 3.0, 4.0), "group_cost": (5.0, 7.0, 9.0),
+               "level_sigma_db": (3.0, 6.0, 12.0), "tempo_sigma": (0.12,)}
 """Fitted settings of the rhythm model, chosen on out-of-fold groups: the most groups right less false groups."""
+SYNTHETIC_WEIGHT = 0.5
+"""How much the synthetic renders' out-of-fold score counts in choosing the rhythm settings (real files: 1)."""
 TREES = {"max_iter": 400, "learning_rate": 0.06, "max_leaf_nodes": 31, "min_samples_leaf": 40,
          "l2_regularization": 1.0, "early_stopping": True, "validation_fraction": 0.1, "n_iter_no_change": 20}
 """Settings of the gradient-boosted trees."""
@@ -135,7 +139,7 @@ def decode_groups(files, probabilities, settings: RhythmSettings) -> list[dict]:
     right, and per true group how it was read."""
     out = []
     for f, p in zip(files, probabilities):
-        groups = track(f.times_s, p, settings)
+        groups = track(f.times_s, p, settings, f.features[:, LEVEL])
         decoded = [(g.count, g.times_s[0], g.times_s[-1]) for g in groups]
         m = match_groups(f.truth_groups, decoded, f.distractor_spans)
         out.append({"file": f.name, "source": f.source, "snr_db": f.snr_db, "true": m["true"],
@@ -170,19 +174,25 @@ def fit_calibration(files, probabilities, base: RhythmSettings) -> tuple[Calibra
     return cal, figures
 
 
-def fit_rhythm(files, probabilities, base: RhythmSettings) -> tuple[dict, list]:
+def fit_rhythm(files, probabilities, base: RhythmSettings, synthetic=(), synthetic_probabilities=()) \
+        -> tuple[dict, list]:
     """The rhythm settings of :data:`RHYTHM_GRID` under which the most out-of-fold groups are right, less the
-    false groups."""
+    false groups: on the real files, and with :data:`SYNTHETIC_WEIGHT` on the synthetic renders."""
     import itertools
+
+    def score(s):
+        return s["group_acc"] - s["false_groups_per_file"] * s["files"] / max(1, s["groups"])
 
     keys = list(RHYTHM_GRID)
     tried = []
     for values in itertools.product(*RHYTHM_GRID.values()):
         changes = dict(zip(keys, values))
-        rows = decode_groups(files, probabilities, _with(base, **changes))
-        s = summary(rows)
-        score = s["group_acc"] - s["false_groups_per_file"] * s["files"] / max(1, s["groups"])
-        tried.append({**changes, **s, "score": score})
+        s = summary(decode_groups(files, probabilities, _with(base, **changes)))
+        total = score(s)
+        if synthetic:
+            s["synthetic"] = summary(decode_groups(synthetic, synthetic_probabilities, _with(base, **changes)))
+            total += SYNTHETIC_WEIGHT * score(s["synthetic"])
+        tried.append({**changes, **s, "score": total})
     best = max(tried, key=lambda t: t["score"])
     return {k: best[k] for k in keys}, tried
 
@@ -200,32 +210,53 @@ def _with(settings: RhythmSettings, **changes) -> RhythmSettings:
     return replace(settings, **changes)
 
 
+def _oof_signature() -> str:
+    return json.dumps({"candidates": _signature(), "trees": TREES, "seed": SEED}, sort_keys=True)
+
+
+def out_of_fold(fold: str, real, synthetic, started: float) -> tuple[list, list]:
+    """P(knock) of every candidate of the fold's real files from trees fitted without the file's source, and of
+    the synthetic renders from trees fitted without their half of them (kept in the fold's cache)."""
+    path = td.CACHE / f"{fold}.out-of-fold.npz"
+    if path.exists():
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["signature"]) == _oof_signature():
+                return ([z[f"real/{f.name}"] for f in real], [z[f"synthetic/{f.name}"] for f in synthetic])
+    oof = {}
+    for source in sorted({f.source for f in real}):
+        model = fit_trees(*_stack([f for f in real if f.source != source] + synthetic))
+        for f in real:
+            if f.source == source:
+                oof[f"real/{f.name}"] = model.probability(f.features)
+        print(f"  {fold}: out-of-fold evidence for {source} ({time.time() - started:.0f} s)", file=sys.stderr,
+              flush=True)
+    for half in (0, 1):
+        model = fit_trees(*_stack(real + [f for i, f in enumerate(synthetic) if i % 2 != half]))
+        for i, f in enumerate(synthetic):
+            if i % 2 == half:
+                oof[f"synthetic/{f.name}"] = model.probability(f.features)
+    np.savez_compressed(path, signature=np.array(_oof_signature()), **oof)
+    return [oof[f"real/{f.name}"] for f in real], [oof[f"synthetic/{f.name}"] for f in synthetic]
+
+
 def fit_fold(fold: str) -> dict:
     started = time.time()
     real = td.load(td.CACHE / fold)
     synthetic = td.load(td.CACHE / "synthetic")
     sources = sorted({f.source for f in real})
     settings = RhythmSettings()
-    # Out-of-fold evidence for every real training file: one fit per source of the fold, without it.
-    oof = {}
-    for source in sources:
-        train = [f for f in real if f.source != source] + synthetic
-        model = fit_trees(*_stack(train))
-        for f in real:
-            if f.source == source:
-                oof[f.name] = model.probability(f.features)
-        print(f"  {fold}: out-of-fold evidence for {source} ({time.time() - started:.0f} s)", file=sys.stderr,
-              flush=True)
-    probabilities = [oof[f.name] for f in real]
-    rhythm, choice = fit_rhythm(real, probabilities, settings)
+    probabilities, synthetic_probabilities = out_of_fold(fold, real, synthetic, started)
+    rhythm, choice = fit_rhythm(real, probabilities, settings, synthetic, synthetic_probabilities)
     calibration, figures = fit_calibration(real, probabilities, _with(settings, **rhythm))
     figures["rhythm_grid"] = choice
+    figures["synthetic"] = next(t["synthetic"] for t in choice if all(t[k] == v for k, v in rhythm.items()))
     model = DecoderModel(fit_trees(*_stack(real + synthetic)), calibration, rhythm, {
         "fold": fold, "sources": sources, "real_files": len(real), "synthetic_files": len(synthetic),
         "candidates": int(sum(len(f.labels) for f in real + synthetic)), "seed": SEED,
         "training_seed": td.TRAIN_SEED, "trees": TREES, "out_of_fold": figures})
     model.save(model_path(fold))
-    print(f"  {fold}: {figures} ({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
+    print(f"  {fold}: {json.dumps({k: v for k, v in figures.items() if k != 'rhythm_grid'})} "
+          f"({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
     return {"fold": fold, **figures}
 
 

@@ -1,0 +1,92 @@
+"""Markdown tables of a real-audio benchmark result (``real_benchmark.py --json``), for the README.
+
+    benchmarks/.venv/bin/python benchmarks/real_tables.py benchmarks/results/real.json \
+        --baseline "rescue-signals v1=benchmarks/results/real-v1.json"
+
+The decoder's row comes first, then the baseline's decoder row (an earlier version scored on the same corpus), then
+every peer of the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+OURS = "rescue-signals"
+SNRS = ("20", "10", "5", "0", "-5")
+
+
+def _rows(result: dict, baselines: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    rows = [(f"**{OURS}**", result["decoders"][OURS])]
+    rows += [(label, b["decoders"][OURS]) for label, b in baselines]
+    rows += [(name, r) for name, r in result["decoders"].items() if name != OURS]
+    return rows
+
+
+def _cell(value, bold: bool) -> str:
+    text = "–" if value is None else f"{value:.2f}"
+    return f"**{text}**" if bold and value is not None else text
+
+
+def by_snr(result: dict, baselines, measure: str, title: str) -> str:
+    out = [f"| {title} | +20 dB | +10 | +5 | 0 | −5 | all |", "|---|" + "---:|" * 6]
+    for label, r in _rows(result, baselines):
+        bold = label.startswith("**")
+        cells = [_cell(r["by_snr"].get(s, {}).get(measure), bold) for s in SNRS]
+        cells.append(_cell(r["overall"].get(measure), bold))
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def by_key(result: dict, baselines, key: str, title: str) -> str:
+    names = list(result["decoders"][OURS][key])
+    out = [f"| {title} | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for label, r in _rows(result, baselines):
+        bold = label.startswith("**")
+        cells = []
+        for n in names:
+            m = r[key].get(n)
+            cells.append("–" if m is None else
+                         (f"**{m['group_acc']:.2f} ({m['false_groups_per_file']:.2f})**" if bold else
+                          f"{m['group_acc']:.2f} ({m['false_groups_per_file']:.2f})"))
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def losses(result: dict, baselines) -> str:
+    out = ["| where groups are lost (all SNRs) | " + " | ".join(label for label, _ in _rows(result, baselines)) + " |"]
+    rows = _rows(result, baselines)
+    causes = []
+    for _, r in rows:
+        causes += [c for c in r["losses"] if c not in causes]
+    out.append("|---|" + "---:|" * len(rows))
+    for c in causes:
+        out.append(f"| {c} | " + " | ".join(str(r["losses"].get(c, 0)) for _, r in rows) + " |")
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("result", type=Path)
+    parser.add_argument("--baseline", action="append", default=[], help="LABEL=FILE: another result's decoder row")
+    args = parser.parse_args(argv)
+    result = json.loads(args.result.read_text())
+    baselines = []
+    for item in args.baseline:
+        label, _, path = item.partition("=")
+        baselines.append((label, json.loads(Path(path).read_text())))
+    print(by_snr(result, baselines, "group_acc", "groups counted right"), end="\n\n")
+    print(by_snr(result, baselines, "exchange_acc", "whole exchanges read right"), end="\n\n")
+    print(by_snr(result, baselines, "false_groups_per_file", "false groups per file"), end="\n\n")
+    print(by_snr(result, baselines, "knock_f1", "knock F1 at ±50 ms"), end="\n\n")
+    print(by_snr(result, baselines, "ece", "calibration error (ECE, 10 bins)"), end="\n\n")
+    for key, title in (("by_source", "source held out"), ("by_room", "room"),
+                       ("by_distractors", "distractors"), ("by_kind", "sequence")):
+        print(by_key(result, baselines, key, f"groups right (false per file), by {title}"), end="\n\n")
+    print(losses(result, baselines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
