@@ -53,7 +53,7 @@ class DecoderSettings:
     echo_s : float
         A sound this soon after a louder one...
     echo_drop_db : float
-        ...and at least this much fainter is called its echo or rebound.
+        ...and at least this much fainter (0: no louder) is called its echo or rebound.
     voice : float
         Cepstral peak prominence above which a sound is called a voice (the candidates' ``voice`` features).
     click_drop_db : float
@@ -67,7 +67,7 @@ class DecoderSettings:
     report_probability: float = 0.2
     report_snr_db: float = 12.0
     echo_s: float = 0.35
-    echo_drop_db: float = 3.0
+    echo_drop_db: float = 0.0
     voice: float = 1.0
     click_drop_db: float = 15.0
 
@@ -367,15 +367,16 @@ class KnockDecoder:
         if heard.shown is None and p < s.report_probability and c.snr_db < s.report_snr_db:
             return None
         f, i = c.features, self._index
+        click = f[i["flatness_db"]] >= -20.0 and min(f[i["high_decay0_db"]] - f[i["high_decay2_db"]],
+                                                     f[i["top_decay0_db"]] - f[i["top_decay2_db"]]) >= s.click_drop_db
         if f[i["since_prev_s"]] <= s.echo_s and f[i["rel_prev_db"]] <= -s.echo_drop_db:
             reason = Reason.ECHO
+        elif click:
+            reason = Reason.CLICK  # flat to the top of the spectrum, and gone from the upper bands in two frames
         elif p >= s.show_probability:
             reason = Reason.OFF_BEAT if inside else Reason.LONE
         elif self._voice and float(f[self._voice].max()) >= s.voice:
             reason = Reason.VOICE
-        elif f[i["flatness_db"]] >= -20.0 and min(f[i["high_decay0_db"]] - f[i["high_decay2_db"]],
-                                                   f[i["top_decay0_db"]] - f[i["top_decay2_db"]]) >= s.click_drop_db:
-            reason = Reason.CLICK  # flat to the top of the spectrum, and gone from the upper bands in two frames
         elif f[i["swell_frames"]] >= 8:
             reason = Reason.SWELL
         else:
