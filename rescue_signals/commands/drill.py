@@ -263,16 +263,20 @@ class _Terminal:
         times = [k.time_s for k in r.knocks]
         if self.player is not None:
             self.say("（听……）", "(listen…)")
-            pb = self.player.play(r.samples, knock_offsets_s=times)
-            while not pb.done:
-                pb.wait(0.05)
-                self.input.poll()
-            if pb.error is None:
+            try:
+                pb = self.player.play(r.samples, knock_offsets_s=times)
+                while not pb.done:
+                    pb.wait(0.05)
+                    self.input.poll()
+                error = pb.error
+            except AudioDeviceError as exc:  # it died before this trial (while the last was answered) or stalled
+                error = exc
+            if error is None:
                 heard = pb.heard_times_s()
                 return heard[-1] if heard else time.monotonic()
             # the sound output died (unplugged, sound server gone): go on as `play` and the app do, with beats
-            self.say(f"声音输出中断（{pb.error}）：本题改用文字节拍重放，之后也用文字节拍",
-                     f"the sound output stopped ({pb.error}): this trial is shown again as text beats, and so "
+            self.say(f"声音输出中断（{error}）：本题改用文字节拍重放，之后也用文字节拍",
+                     f"the sound output stopped ({error}): this trial is shown again as text beats, and so "
                      "are the next ones")
             self.player.close()
             self.player = None
