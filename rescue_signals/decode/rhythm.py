@@ -62,6 +62,9 @@ class RhythmSettings:
         Candidates less likely than this are no knock (and are not carried through the recursion).
     prune : float
         Paths this much worse than the best are dropped.
+    max_knocks : int
+        The most knocks a group can hold: a path with this many in its open group must end it (a dense stream of
+        sounds, a rattle or a drill, is not one endless group, and the work per sound stays bounded).
     commit_lag_s : float
         The bounded lag: this long after a group's closing gap has passed, the best reading with that group closed
         is final, unless a reading that disagrees with it is more likely still, s.
@@ -84,6 +87,7 @@ class RhythmSettings:
     evidence_bias: float = 0.0
     min_probability: float = 0.02
     prune: float = 25.0
+    max_knocks: int = 60
     commit_lag_s: float = 0.0
     temperature: float = 1.0
 
@@ -169,6 +173,7 @@ class _Node:
     score: np.ndarray
     back: np.ndarray  # entry of the previous node the path came through (-1 at a group's start)
     start: np.ndarray  # node index of the first knock of the path's open group
+    length: np.ndarray  # knocks in the path's open group
     origin: list  # per entry: the _Chain of finished groups before this path's open group
 
 
@@ -222,7 +227,7 @@ class RhythmTracker:
         self._commit_until(time_s)
         e = float(evidence_score(p, s))
         me = self._base + len(self._nodes)
-        prevs, scores, backs, starts = [-1], [self._closed.score + e - s.group_cost], [-1], [me]
+        prevs, scores, backs, starts, lengths = [-1], [self._closed.score + e - s.group_cost], [-1], [me], [1]
         origins = [self._closed.chain]
         for k in self._open:
             node = self._node(k)
@@ -236,16 +241,20 @@ class RhythmTracker:
                 before = np.array([self._node(int(j)).time_s for j in node.prev[~first]])
                 trans[~first] = interval_score(d, node.time_s - before, s)
             total = node.score + trans + float(level_score(level_db - node.level_db, s))
+            total[node.length >= s.max_knocks] = -np.inf
             j = int(np.argmax(total))
+            if not np.isfinite(total[j]):
+                continue
             prevs.append(k)
             scores.append(float(total[j]) + e)
             backs.append(j)
             starts.append(int(node.start[j]))
+            lengths.append(int(node.length[j]) + 1)
             origins.append(node.origin[j])
         scores_a = np.array(scores)
         keep = scores_a >= scores_a.max() - s.prune
         node = _Node(number, time_s, e, float(level_db), np.array(prevs)[keep], scores_a[keep], np.array(backs)[keep],
-                     np.array(starts)[keep], [o for o, k in zip(origins, keep) if k])
+                     np.array(starts)[keep], np.array(lengths)[keep], [o for o, k in zip(origins, keep) if k])
         self._nodes.append(node)
         self._open.append(me)
 
@@ -378,6 +387,7 @@ class RhythmTracker:
         stretch = [n for n in self._nodes if lo < n.time_s < hi]
         counts, post, paths = count_posterior(np.array([n.time_s for n in stretch]),
                                               np.array([n.evidence for n in stretch]), s, temperature=s.temperature,
+                                              max_count=s.max_knocks,
                                               levels_db=np.array([n.level_db for n in stretch]))
         # The count most likely over every path, with the knocks of its best path (the single best path, which
         # picked the group, may hold a knock more or less).
@@ -462,40 +472,49 @@ def count_posterior(times_s: np.ndarray, evidence: np.ndarray, settings: RhythmS
     if n == 0:
         return (0,), (1.0,), {}
     levels = np.zeros(n) if levels_db is None else np.asarray(levels_db, dtype=float)
-    # alpha[m][i, c]: log-sum over paths whose last two knocks are i (row; n means none) and m, with c knocks;
-    # best[m][i, c] the best of those paths, and back[m][i, c] the row of the knock before i on it.
+    # alpha[m][k]: log-sum over paths whose last two knocks are k and m (k = n: m is the first), by count c;
+    # best[m][k] the best of those paths, and back[m][k] the knock before k on it. Only knocks within the
+    # interval bounds of m are rows, so memory and time grow with the candidates in a window, not the stretch.
     neg = -np.inf
-    alpha = [np.full((n + 1, cmax + 1), neg) for _ in range(n)]
-    best = [np.full((n + 1, cmax + 1), neg) for _ in range(n)]
-    back = [np.full((n + 1, cmax + 1), -1, dtype=np.int64) for _ in range(n)]
+    alpha: list[dict] = [dict() for _ in range(n)]
+    best: list[dict] = [dict() for _ in range(n)]
+    back: list[dict] = [dict() for _ in range(n)]
     total = np.full(cmax + 1, neg)
     total[0] = 0.0
     end = {}  # count -> (score, m, row) of the best path
     for m in range(n):
-        start = (evidence[m] - s.group_cost) / temperature
-        alpha[m][n, 1] = best[m][n, 1] = start
+        first = np.full(cmax + 1, neg)
+        first[1] = (evidence[m] - s.group_cost) / temperature
         for k in range(m):
             d = times_s[m] - times_s[k]
             if not s.min_interval_s <= d <= s.max_interval_s:
                 continue
-            a, b = alpha[k], best[k]
+            rows = sorted(alpha[k])  # ascending, "none" (n) last: ties go to the earliest row
+            before = np.array([times_s[k] - times_s[i] for i in rows if i != n])
+            trans = np.empty(len(rows))
+            if rows[-1] == n:
+                trans[-1] = first_interval_score(d, s)
+            if before.size:
+                trans[:before.size] = interval_score(d, before, s)
             change = float(level_score(levels[m] - levels[k], s))
-            for i in np.flatnonzero(np.isfinite(a).any(axis=1)):
-                trans = first_interval_score(d, s) if i == n else interval_score(d, times_s[k] - times_s[i], s)
-                step = (float(trans) + change + evidence[m]) / temperature
-                shifted = np.full(cmax + 1, neg)
-                shifted[1:] = a[i, :-1] + step
-                alpha[m][k] = np.logaddexp(alpha[m][k], shifted)
-                cand = np.full(cmax + 1, neg)
-                cand[1:] = b[i, :-1] + step
-                better = cand > best[m][k]
-                best[m][k][better] = cand[better]
-                back[m][k][better] = i
-        total = np.logaddexp(total, np.logaddexp.reduce(alpha[m], axis=0))
+            step = (trans + change + evidence[m]) / temperature
+            a = np.stack([alpha[k][i] for i in rows])[:, :-1] + step[:, None]
+            b = np.stack([best[k][i] for i in rows])[:, :-1] + step[:, None]
+            av, bv, bk = np.full(cmax + 1, neg), np.full(cmax + 1, neg), np.full(cmax + 1, -1, dtype=np.int64)
+            av[1:] = np.logaddexp.reduce(a, axis=0)
+            top = np.argmax(b, axis=0)
+            bv[1:] = b[top, np.arange(cmax)]
+            found = np.isfinite(bv[1:])
+            bk[1:][found] = np.asarray(rows)[top[found]]
+            alpha[m][k], best[m][k], back[m][k] = av, bv, bk
+        alpha[m][n], best[m][n], back[m][n] = first, first.copy(), np.full(cmax + 1, -1, dtype=np.int64)
+        rows = sorted(alpha[m])
+        total = np.logaddexp(total, np.logaddexp.reduce(np.stack([alpha[m][i] for i in rows]), axis=0))
+        bm = np.stack([best[m][i] for i in rows])
         for c in range(1, cmax + 1):
-            row = int(np.argmax(best[m][:, c]))
-            if np.isfinite(best[m][row, c]) and (c not in end or best[m][row, c] > end[c][0]):
-                end[c] = (float(best[m][row, c]), m, row)
+            r = int(np.argmax(bm[:, c]))
+            if np.isfinite(bm[r, c]) and (c not in end or bm[r, c] > end[c][0]):
+                end[c] = (float(bm[r, c]), m, rows[r])
     post = np.exp(total - np.logaddexp.reduce(total))
     order = [int(c) for c in np.argsort(-post, kind="stable") if post[c] >= 1e-3]
     paths = {}
@@ -506,7 +525,7 @@ def count_posterior(times_s: np.ndarray, evidence: np.ndarray, settings: RhythmS
         path, count = [m], c
         while row != n:
             k = row
-            row = int(back[m][k, count])
+            row = int(back[m][k][count])
             path.append(k)
             m, count = k, count - 1
         paths[c] = path[::-1]

@@ -109,3 +109,18 @@ def test_the_count_reported_is_the_most_likely_over_every_path():
     (group,) = decode(np.append(times, 6.0), np.append(probs, 0.3), s)
     assert group.count == group.counts[0]
     assert group.probability(group.count) == max(group.posterior)
+
+
+def test_a_dense_rattle_of_likely_sounds_is_never_one_endless_group():
+    """A drill or a rattle gives sounds many times a second for a long time: the groups it may read stay within
+    the most knocks a group can hold, and the groups after it are read as usual."""
+    rng = np.random.default_rng(3)
+    rattle = np.sort(rng.uniform(2.0, 42.0, 400))  # ten sounds a second for 40 s, each likely a knock
+    after, _, truth = exchange((5, 3), seed=1)
+    times = np.concatenate([rattle, after + 50.0])
+    probs = np.full(len(times), 0.9)
+    settings = RhythmSettings()
+    groups = decode(times, probs, settings)
+    assert all(g.count <= settings.max_knocks for g in groups)
+    assert max(g.count for g in groups) == settings.max_knocks  # the rattle does fill groups...
+    assert [g.count for g in groups[-2:]] == truth  # ...and what is knocked after it is read right
