@@ -168,6 +168,7 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "exchange.sent": ("您敲了 {n} 声：{meaning}", "You knocked {n}: {meaning}"),
     "exchange.heard": ("对方敲了 {n} 声：{meaning}", "They knocked {n}: {meaning}"),
     "exchange.repeat": ("（重复，因为没有收到回复）", "(a repeat: no reply came)"),
+    "exchange.repeat_short": ("（重复）", "(again)"),
     "exchange.median": ("识别反应时间中位数 {ms:.0f} 毫秒", "Median reaction when recognising: {ms:.0f} ms"),
     "exchange.finished": ("联络完成！发送 {sent_ok}/{sent}，识别 {heard_ok}/{heard}", "Exchange complete! Sent {sent_ok}/{sent}, recognised {heard_ok}/{heard}"),
     "exchange.enter_count": ("输入人数后按 Enter", "Type the number, then Enter"),

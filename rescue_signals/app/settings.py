@@ -17,7 +17,7 @@ from rescue_signals.app.phrases import LANGUAGES
 class Settings:
     lang: str = "zh"
     sound: bool = True
-    visual_beats: bool = True
+    visual_beats: bool = False
     last_trainee: str | None = None
     last_scene: str | None = None
     last_scenario: str | None = None

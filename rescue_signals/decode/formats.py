@@ -118,6 +118,6 @@ def audacity_labels(result: DecodeResult, lang: str = "en") -> str:
     for g in result.groups:
         rows.append((g.start_s, g.end_s, f"{g.count} × {g.meaning.get(lang)} ({sure_text(g, lang)})"))
         rows += [(t, t, str(i + 1)) for i, t in enumerate(g.knock_times_s)]
-    rows += [(r.time_s, r.time_s, f"✗ {r.message.get(lang)}") for r in result.rejected if r.reason != "echo"]
+    rows += [(r.time_s, r.time_s, f"× {r.message.get(lang)}") for r in result.rejected if r.reason != "echo"]
     rows.sort(key=lambda r: (r[0], -(r[1] - r[0])))
     return "".join(f"{a:.6f}\t{b:.6f}\t{text}\n" for a, b, text in rows)

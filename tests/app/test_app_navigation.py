@@ -34,11 +34,11 @@ def test_tab_moves_the_highlight_and_enter_presses_it(pilot):
 
 def test_the_sound_and_beat_switches_stick(pilot, tmp_path):
     p = pilot(trainee="Sun", scene="home", settings_path=tmp_path / "s.json")
-    assert p.app.settings.visual_beats
-    p.press(pygame.K_v)
     assert not p.app.settings.visual_beats
-    assert p.app.say("status.beats_off") in p.app.status_line()
-    assert '"visual_beats": false' in (tmp_path / "s.json").read_text()
+    p.press(pygame.K_v)
+    assert p.app.settings.visual_beats
+    assert p.app.say("status.beats_on") in p.app.status_line()
+    assert '"visual_beats": true' in (tmp_path / "s.json").read_text()
 
 
 @pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])

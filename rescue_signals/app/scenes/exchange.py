@@ -8,6 +8,7 @@ Each recognition and each knocked group is judged by the drill rules and saved t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import uuid
 
 import numpy as np
@@ -31,6 +32,16 @@ COMPRESS_GAPS = 6.0
 """The exchange runs with the codebook's gaps shortened by this factor (said on screen)."""
 
 TIME_LIMIT_S = 15.0
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the exchange log: who knocked, the knock times drawn (None: not shown), the words."""
+
+    sender: str
+    times: tuple[float, ...] | None
+    text: str
+    ok: bool
 
 
 class ExchangeScene(Scene):
@@ -57,7 +68,8 @@ class ExchangeScene(Scene):
         session_uuid = uuid.uuid4()  # an identity, not a random choice: a seeded one repeated and was refused
         self.logbook.open_session(scenario_id=SCENARIO_ID, title=self.text("exchange.title"), seed=seed,
                                   session_uuid=str(session_uuid))
-        self.groups = []  # (Group with times, reading, on_script, attempt, knock times) as they happened
+        # (Group with times, reading, on_script, attempt, knock times, repeat) as they happened
+        self.groups = []
         self.knocking = None  # the simulated side's group being rendered or played
         self.cue = None
         self.recognise = None  # (knocking, heard_s, rendering) waiting for the trainee's answer
@@ -94,8 +106,8 @@ class ExchangeScene(Scene):
         step = self.conversation.steps[knocking.step]
         attempt = self._judge(RECOGNISE, step, [knocking.group], Response(label, heard_s, self.app.input_s,
                                                                         visual_beats=self.app.visual_beats))
-        group, reading, on_script, _, times = self.groups[-1]
-        self.groups[-1] = (group, reading, on_script, attempt, times)
+        group, reading, on_script, _, times, repeat = self.groups[-1]
+        self.groups[-1] = (group, reading, on_script, attempt, times, repeat)
         self.recognise = None
         self.turn_s = self.app.now_s()
         self.rebuild()
@@ -186,7 +198,7 @@ class ExchangeScene(Scene):
         knocking, self.knocking = self.knocking, None
         reading = self.conversation.partner_knocked(knocking, start_s=heard[0], end_s=heard[-1], now_s=now)
         group = Group(knocking.group.count, knocking.group.sender, heard[0], heard[-1])
-        self.groups.append((group, reading, True, None, tuple(heard)))
+        self.groups.append((group, reading, True, None, tuple(heard), knocking.repeat))
         self.app.log("heard", heard_s=heard[-1], repeat=knocking.repeat)
         if not knocking.repeat:
             self.recognise = (knocking, heard[-1], self.rendering)
@@ -207,7 +219,7 @@ class ExchangeScene(Scene):
             task = SEND if step.in_reply_to is None else RESPOND
             attempt = self._judge(task, step, [], Response(None, self.turn_s, None, tuple(knocks),
                                                                       visual_beats=self.app.visual_beats))
-        self.groups.append((group, reading, on_script, attempt, tuple(knocks)))
+        self.groups.append((group, reading, on_script, attempt, tuple(knocks), False))
         self.turn_s = now
         self.rebuild()
 
@@ -296,26 +308,48 @@ class ExchangeScene(Scene):
         row_h = 38
         fits = max(1, (rect.height - 44) // row_h)
         interval = cb.timing.knock_interval_s
-        for i, (group, reading, on_script, attempt, times) in enumerate(self.groups[-fits:]):
-            x = rect.x + (16 if group.sender == cb.rescuer else half + 16)
+        for i, entry in enumerate(self.log_entries()[-fits:]):
+            x = rect.x + (16 if entry.sender == cb.rescuer else half + 16)
             y = rect.y + 40 + i * row_h
-            colour = theme.role_colour(app.role_index(group.sender))
-            relative = [t - times[0] for t in times]  # as knocked: uneven hands show
-            span = max(max(5, group.count) * interval, relative[-1] + interval)
-            beats = pygame.Rect(x, y, min(half - 40, int(18 * span / interval)), row_h - 8)
-            draw_beats(surface, beats, theme, relative, span_s=span, start_s=-interval / 2, colour=colour,
-                       labels=False, radius_px=7)
+            colour = theme.role_colour(app.role_index(entry.sender))
+            beats = pygame.Rect(x, y, 0, row_h - 8)
+            if entry.times is not None:
+                relative = [t - entry.times[0] for t in entry.times]  # as knocked: uneven hands show
+                span = max(max(5, len(relative)) * interval, relative[-1] + interval)
+                beats.width = min(half - 40, int(18 * span / interval))
+                draw_beats(surface, beats, theme, relative, span_s=span, start_s=-interval / 2, colour=colour,
+                           labels=False, radius_px=7)
+            draw_text(surface, entry.text, (beats.right + 10, y + 2), theme.font(18),
+                      theme.text if entry.ok else theme.bad, width_px=max(60, x + half - beats.right - 40))
+
+    def log_entries(self) -> list["LogEntry"]:
+        """The exchange so far as the log shows it. A group of the other side that the trainee has not answered
+        yet shows neither its count nor its knocks (unless visual beats are on): the ear test stays an ear test."""
+        app = self.app
+        entries = []
+        answered = {}  # the other side's signals the trainee has recognised: a repeat shows what it repeats
+        for group, reading, on_script, attempt, times, repeat in self.groups:
             mine = group.sender == self.conversation.trainee
-            shown = mine or attempt is not None or self.phase == "done"
-            meaning = app.t(reading.meaning) if shown else "?"
-            mark = ""
+            if attempt is not None and not mine:
+                answered[(group.sender, group.count)] = attempt
+            known = mine or attempt is not None or self.phase == "done" or (
+                repeat and (group.sender, group.count) in answered)
+            mark, ok = "", True
             if attempt is not None:
-                mark = "✓ " if attempt.correct else "✗ "
+                mark, ok = ("✓ " if attempt.correct else "× "), attempt.correct
             elif mine:
-                mark = "✓ " if on_script else "✗ "
-            ok = (attempt.correct if attempt is not None else on_script) if (attempt or mine) else True
-            draw_text(surface, f"{mark}{group.count} · {meaning}", (beats.right + 10, y + 2), theme.font(18),
-                      theme.text if ok else theme.bad, width_px=max(60, x + half - beats.right - 40))
+                mark, ok = ("✓ " if on_script else "× "), on_script
+            if known:
+                text = f"{mark}{group.count} · {app.t(reading.meaning)}"
+            else:
+                text = "? · ?"
+            if repeat:
+                text += " " + self.text("exchange.repeat_short")
+            if attempt is not None and attempt.reaction_s is not None and not mine:
+                text += f" · {attempt.reaction_s:.1f} s"
+            shown_times = times if (known or app.visual_beats) else None
+            entries.append(LogEntry(group.sender, shown_times, text, ok))
+        return entries
 
     def _draw_done(self, surface, rect):
         theme, s = self.app.theme, self.score

@@ -220,7 +220,7 @@ class KnockScene(Scene):
         lines.append((self.text("knock.gap_ok") if r["gap_s"] is None else self.text("knock.gap_bad", s=r["gap_s"]),
                       r["gap_s"] is None))
         for text, ok in lines:
-            mark = "✓ " if ok else "✗ "
+            mark = "✓ " if ok else "× "
             y = draw_text(surface, mark + text, (rect.x, y + 4), theme.font(24), theme.text if ok else theme.bad,
                           width_px=rect.width).bottom
         self.pad.draw_timeline(surface, pygame.Rect(rect.x + 30, y + 24, rect.width - 60, 80))

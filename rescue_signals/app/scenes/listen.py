@@ -300,14 +300,29 @@ class ListenScene(Scene):
             y += 30
         return y
 
+    def knocking_role(self, heard: int) -> str | None:
+        """Who is knocking once ``heard`` knocks of the trial's sound have been heard: the sender of the group the
+        latest knock belongs to (the other side's call when the trainee is to reply to it)."""
+        trial = self.trial
+        if self.rendering is not None and self.rendering.knocks:
+            knock = self.rendering.knocks[min(max(heard, 1), len(self.rendering.knocks)) - 1]
+            return self.rendering.groups[knock.group].role
+        return trial.sequence[0].sender if trial.sequence else None
+
+    def listening_caption(self) -> str:
+        """Who is knocking now, as the screen says it while the trial's sound plays ("" when it cannot be told)."""
+        heard = self.cue.heard_times_s() if self.cue is not None else []
+        sender = self.knocking_role(len(heard))
+        return self.text("listen.sender", role=self.app.role_name(sender)) if sender else ""
+
     def _draw_listening(self, surface, rect):
         app, theme = self.app, self.app.theme
         heard = self.cue.heard_times_s() if self.cue is not None else []
-        sender = self.trial.expected.sender
+        sender = self.knocking_role(len(heard))
         colour = theme.role_colour(app.role_index(sender)) if sender else theme.accent
-        if sender:
-            draw_text(surface, self.text("listen.sender", role=app.role_name(sender)), (rect.x, rect.y),
-                      theme.font(22), colour)
+        caption = self.listening_caption()
+        if caption:
+            draw_text(surface, caption, (rect.x, rect.y), theme.font(22), colour)
         if app.visual_beats:
             since = app.now_s() - heard[-1] if heard else None
             size = min(220, rect.height - 40)
@@ -394,7 +409,7 @@ class ListenScene(Scene):
             exp = a.trial.expected
             given = label_text(app, a.given) + (f" {a.given_count}" if a.given_count is not None else "")
             ms = "—" if a.reaction_s is None else f"{a.reaction_s * 1000:.0f} ms"
-            mark = "✓" if a.accepted else "✗"
+            mark = "✓" if a.accepted else "×"
             text = self.text("listen.trial_line", i=a.trial.index + 1, expected=label_text(app, exp.label),
                              n=exp.count, given=given, ms=ms)
             draw_text(surface, f"{mark} {text}", (rect.x, rect.y + i * line_h), theme.font(19),

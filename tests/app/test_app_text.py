@@ -1,0 +1,63 @@
+"""Every word and mark the trainer shows can be drawn: no glyph falls back to an empty box, in either language."""
+from pathlib import Path
+
+import pygame.freetype
+import pytest
+
+from rescue_signals.app import phrases
+from rescue_signals.app.theme import font_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def fonts():
+    pygame.freetype.init()
+    return [pygame.freetype.Font(str(font_path(bold=bold)), 20) for bold in (False, True)]
+
+
+def _missing(fonts, text: str) -> set[str]:
+    missing = set()
+    for font in fonts:
+        metrics = font.get_metrics(text)
+        missing |= {ch for ch, m in zip(text, metrics) if m is None and not ch.isspace()}
+    return missing
+
+
+def test_every_phrase_of_the_interface_has_its_glyphs_in_the_shipped_font(fonts):
+    bad = {}
+    for key, texts in phrases._PHRASES.items():
+        for lang, text in zip(phrases.LANGUAGES, texts):
+            missing = _missing(fonts, text)
+            if missing:
+                bad[(key, lang)] = "".join(sorted(missing))
+    assert not bad, f"phrases with characters the font draws as boxes: {bad}"
+
+
+def test_every_mark_and_word_written_in_the_code_has_its_glyph(fonts):
+    """Marks such as the tick and cross of a checked answer are written in the scenes themselves. (The terminal
+    commands print with the terminal's own font and are left out.)"""
+    bad = {}
+    for path in sorted((ROOT / "rescue_signals").rglob("*.py")):
+        if "commands" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        odd = "".join(sorted({ch for ch in text if ord(ch) > 127}))
+        missing = _missing(fonts, odd) if odd else set()
+        if missing:
+            bad[path.relative_to(ROOT).as_posix()] = "".join(sorted(missing))
+    assert not bad, f"characters the font draws as boxes: {bad}"
+
+
+def test_the_codebook_texts_have_their_glyphs(fonts):
+    text = (ROOT / "assets" / "codebooks" / "mem-2021.yaml").read_text(encoding="utf-8")
+    assert not _missing(fonts, "".join(sorted(set(text) - {"\n", "\t"})))
+
+
+def test_both_languages_say_every_phrase_with_the_same_fields():
+    import string
+
+    fields = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}
+    for key, (zh, en) in phrases._PHRASES.items():
+        assert zh.strip() and en.strip(), key
+        assert fields(zh) == fields(en), key
