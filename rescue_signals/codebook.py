@@ -130,6 +130,12 @@ class Codebook:
                 return s
         return None
 
+    def answer_digit(self, signal_id: str) -> int | None:
+        """The digit a trainee answers with when naming ``signal_id``: its number of knocks, when that number is a
+        single digit no other signal has (the app's number keys and the terminal drill's answers alike)."""
+        n = self.signal(signal_id).knocks
+        return n if n <= 9 and [s.knocks for s in self.signals].count(n) == 1 else None
+
     def role(self, role_id: str) -> Role:
         for r in self.roles:
             if r.id == role_id:

@@ -22,12 +22,11 @@ def label_text(app, label: str) -> str:
 
 
 def answer_key(codebook: Codebook, label: str) -> int | None:
-    counts = [s.knocks for s in codebook.signals]
     if label == HEADCOUNT:
         return pygame.K_h
     if label in [s.id for s in codebook.signals]:
-        n = codebook.signal(label).knocks
-        return pygame.K_0 + n if n <= 9 and counts.count(n) == 1 else None
+        digit = codebook.answer_digit(label)
+        return None if digit is None else pygame.K_0 + digit
     return pygame.K_u
 
 

@@ -300,9 +300,10 @@ class _Terminal:
             self.input.poll()
 
     def _recognition(self, trial: Trial, cb: Codebook, heard_s: float) -> Response | None:
-        keys = {chr(ord("a") + i): s.id for i, s in enumerate(cb.signals)}
+        # the same answers as the app's keys: the digit of the knocks, h and the number for a headcount, u
+        keys = {str(d): s.id for s in cb.signals if (d := cb.answer_digit(s.id)) is not None}
         menu = [f"{k} {cb.signal(v).name.get(self.lang)}" for k, v in keys.items()]
-        menu += [self.t("数字 = 人数", "a number = headcount"), self.t("x 不是信号", "x not a signal")]
+        menu += [self.t("h 加数字 = 人数", "h and a number = headcount"), self.t("u 不是信号", "u not a signal")]
         self.say("  " + " · ".join(menu))
         while True:
             line = self.input.readline()
@@ -311,8 +312,8 @@ class _Terminal:
             answer = _parse_choice(line.text, keys)
             if answer is not None:
                 return Response(answer, heard_s=heard_s, answered_s=line.time_s)
-            self.say("请输入字母（" + "/".join(keys) + "/x）或人数", "type a letter (" + "/".join(keys) +
-                     "/x) or a number of people")
+            self.say("请输入数字（" + "/".join(keys) + "）、h 加人数或 u", "type a digit (" + "/".join(keys) +
+                     "), h and a number of people, or u")
 
     def _knocks(self, heard_s: float) -> Response | None:
         self.say("每敲一下按一次回车，最后输入 . 回车；或直接输入敲击次数",
@@ -401,15 +402,17 @@ class _Terminal:
 
 
 def _parse_choice(text: str, keys: dict[str, str]):
+    """An answer typed in the terminal: a signal's digit (or its id), ``h`` and a number for a headcount (a number
+    that is no signal's digit is read as a headcount too), ``u`` for not a signal."""
     t = text.strip().lower()
     if t in keys:
         return keys[t]
     if t in keys.values() or t == UNKNOWN:
         return t
-    if t == "x":
+    if t == "u":
         return UNKNOWN
     digits = t.removeprefix("h").strip()
-    if digits.isdigit() and int(digits) > 0:
+    if digits.isdigit() and int(digits) > 0 and (t.startswith("h") or digits not in keys):
         return int(digits)
     return None
 

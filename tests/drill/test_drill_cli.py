@@ -29,7 +29,7 @@ def stored(db, sql="SELECT attempt_json FROM trials ORDER BY session_id, trial_i
 
 
 # who-answers: reply to R5 (knock 3), reply to T5 as rescuer (3), reply to T2 (3), call (5), then name R3 twice
-WHO_ANSWERS = ["3", "3", "", "", "", ".", "5", "c", "a"]
+WHO_ANSWERS = ["3", "3", "", "", "", ".", "5", "3", "5"]
 
 
 def test_a_drill_through_a_pipe_stores_every_answer_as_given(tmp_path):
@@ -54,7 +54,7 @@ def test_a_crew_takes_turns_on_one_laptop_and_sees_a_leaderboard(tmp_path):
     db = tmp_path / "records.sqlite3"
     turns = []
     for wrong in range(3):  # each person gets one more answer wrong than the one before
-        answers = WHO_ANSWERS[:-1] + ["c"] if wrong == 0 else WHO_ANSWERS[:-2] + ["a", "a"]
+        answers = WHO_ANSWERS[:-1] + ["3"] if wrong == 0 else WHO_ANSWERS[:-2] + ["5", "5"]
         if wrong == 2:
             answers = ["4"] + answers[1:]
         turns += [""] + answers  # Enter at the hand-over
@@ -69,7 +69,7 @@ def test_a_crew_takes_turns_on_one_laptop_and_sees_a_leaderboard(tmp_path):
     assert stored(db, "SELECT count(*) FROM sessions WHERE ended_at IS NOT NULL") == [(3,)]
     assert stored(db, "SELECT count(*) FROM trials") == [(18,)]
     # the next time, naming the crew is enough
-    again = drill("first-lesson", "--crew", "A shift", stdin=("\n" + "a\na\nb\nc\nd\n5\n3\n") * 3, db=db)
+    again = drill("first-lesson", "--crew", "A shift", stdin=("\n" + "5\n5\n4\n3\n2\n5\n3\n") * 3, db=db)
     assert again.returncode == 0, again.stderr
     assert "3 of 3: 赵磊" in again.stdout
 
@@ -89,7 +89,7 @@ def wait_for_rows(db, n, proc, timeout_s=60.0):
 
 def test_a_drill_killed_in_the_middle_loses_no_saved_answer_and_resumes_without_duplicates(tmp_path):
     db = tmp_path / "records.sqlite3"
-    answers = ["a", "a", "b", "c", "d", "5", "3"]  # first-lesson, all right
+    answers = ["5", "5", "4", "3", "2", "5", "3"]  # first-lesson, all right
     cmd = [sys.executable, "-m", "rescue_signals", "drill", "first-lesson", "--trainee", "Li Wei", "--silent",
            "--db", str(db)]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -118,7 +118,7 @@ def test_a_drill_killed_in_the_middle_loses_no_saved_answer_and_resumes_without_
 
 def test_input_ending_early_keeps_the_answers_and_says_how_to_go_on(tmp_path):
     db = tmp_path / "records.sqlite3"
-    out = drill("first-lesson", "--trainee", "Li Wei", stdin="a\na\n", db=db)
+    out = drill("first-lesson", "--trainee", "Li Wei", stdin="5\n5\n", db=db)
     assert out.returncode == 1
     assert "2 of 7 answers saved; continue with --resume" in out.stdout
     assert stored(db, "SELECT count(*) FROM trials") == [(2,)]
@@ -161,7 +161,7 @@ def test_on_a_terminal_an_answer_typed_while_the_knocks_still_come_is_a_false_st
             assert text in screen, screen.decode(errors="replace")
 
         read_until("● ".encode())  # the first of five knocks, about a second apart
-        os.write(fd, b"a\n")
+        os.write(fd, b"5\n")
         read_until(b"What does the last group mean?")
         read_until(b"false start: the group had not ended")
         wait_for_rows(db, 1, _Alive(pid))
@@ -188,8 +188,43 @@ def test_without_a_usable_sound_device_the_knocks_are_shown_as_beats(tmp_path):
     db = tmp_path / "records.sqlite3"
     cmd = [sys.executable, "-m", "rescue_signals", "drill", "first-lesson", "--trainee", "Li Wei", "--db", str(db),
            "--device", "no-such-sound-card", "--lang", "en"]
-    out = subprocess.run(cmd, input="a\na\nb\nc\nd\n5\n3\n", capture_output=True, text=True, cwd=REPO, timeout=120)
+    out = subprocess.run(cmd, input="5\n5\n4\n3\n2\n5\n3\n", capture_output=True, text=True, cwd=REPO, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "no sound device" in out.stdout and "showing the knocks as text beats" in out.stdout
     assert "T ● ● ● ● ●" in out.stdout
     assert stored(db, "SELECT count(*) FROM trials WHERE accepted = 1") == [(7,)]
+
+
+FOUR_TRIALS = """
+title: {zh: 按键, en: Answer keys}
+summary: {zh: 四题, en: Four trials}
+level: 1
+trainee: trapped
+time_limit_s: 20
+conditions: {medium: pipe, distance_m: 5, compress_gaps: 10}
+steps:
+  - recognise: "R5"
+  - recognise: "R4 T3 | T9"
+  - recognise: "T2"
+  - recognise: "R3"
+"""
+
+
+def test_signals_are_named_with_the_same_keys_as_in_the_app(tmp_path):
+    """The digit of the knocks names a signal, h and the number a headcount, u "not a signal": the app's keys."""
+    from rescue_signals.app.answers import answer_key
+    from rescue_signals.codebook import default_codebook
+
+    cb = default_codebook()
+    scenario = tmp_path / "keys.yaml"
+    scenario.write_text(FOUR_TRIALS, encoding="utf-8")
+    db = tmp_path / "records.sqlite3"
+    out = drill(str(scenario), "--trainee", "Li Wei", stdin="5\nh9\n2\nu\n", db=db)
+    assert out.returncode == 0, out.stderr
+    for s in cb.signals:  # the menu offers each signal under the digit the app's key has
+        key = answer_key(cb, s.id)
+        assert f"{chr(key)} {s.name.get('en')}" in out.stdout
+    assert "h and a number = headcount" in out.stdout and "u not a signal" in out.stdout
+    answers = [json.loads(r[0]) for r in stored(db)]
+    assert [a["response"]["answer"] for a in answers] == ["call", 9, "stop", "unknown"]
+    assert [a["correct"] for a in answers] == [True, True, True, False]

@@ -54,7 +54,7 @@ def test_a_terminal_drill_plays_on_the_sound_card_and_saves_each_answer(tmp_path
         cap.read(2.0)
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        proc.stdin.write("a\nc\n")  # call, then received; read only after each group has been played
+        proc.stdin.write("5\n3\n")  # call, then received; read only after each group has been played
         proc.stdin.close()
         end = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < end:

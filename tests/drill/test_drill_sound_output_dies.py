@@ -21,7 +21,7 @@ import pytest
 pytestmark = pytest.mark.devices
 REPO = Path(__file__).resolve().parent.parent.parent
 
-ANSWERS = ["a", "a", "b", "c", "d", "5", "3"]  # first-lesson, all right
+ANSWERS = ["5", "5", "4", "3", "2", "5", "3"]  # first-lesson, all right
 GIVEN = ["call", "call", "ask_count", "received", "stop", "call", "received"]
 STOPPED = "the sound output stopped"
 PROMPT = "What does the last group mean?"
