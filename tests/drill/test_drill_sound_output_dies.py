@@ -150,7 +150,7 @@ def test_when_the_sound_output_dies_the_drill_goes_on_with_text_beats_and_saves_
             drill.wait_for("(listen…)", after=second)
             time.sleep(0.5)  # the five knocks of trial 2 take four seconds
         else:
-            drill.wait_for("a call · b how many?", after=first)  # trial 1 played, its answer awaited
+            drill.wait_for("5 call · 4 how many?", after=first)  # trial 1 played, its answer awaited
         own_socket.drop()
         wait_until(lambda: streams_of(drill.proc.pid) == 0, "the drill's sound stayed on the sound card")
         if when == "while the trainee answers":
