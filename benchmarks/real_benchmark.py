@@ -332,13 +332,14 @@ def run_corpus(specs, names, *, seed: int, cache: Path | None, jobs: int) -> lis
     return sorted(rows, key=lambda r: r["spec"]["index"])
 
 
-def synthetic_tables(names) -> tuple[dict, dict]:
-    """The synthetic corpus and the real tap recordings as they are, from :mod:`decoder_benchmark`."""
+def synthetic_tables(names, cache: Path | None = None) -> tuple[dict, dict]:
+    """The synthetic corpus and the real tap recordings as they are, from :mod:`decoder_benchmark` (its renderings
+    kept in ``cache`` when given)."""
     import decoder_benchmark as syn
 
     codebook = default_codebook()
     methods = [syn.OURS if n == OURS else PEER_NAMES[n] for n in names]
-    table = syn.accuracy(methods, codebook, syn.corpus(codebook, quick=False))
+    table = syn.accuracy(methods, codebook, syn.corpus(codebook, quick=False, cache=cache))
     taps = syn.real_recordings(methods, codebook)
     rename = {m: n for m, n in zip(methods, names)}
     return {rename[m]: v for m, v in table.items()}, {rename[m]: v for m, v in taps.items()}
@@ -391,7 +392,8 @@ def main(argv=None) -> int:
                    **{n: r["decoders"][n]["read"] for n in names}} for r in rows],
     }
     if not (args.quick or args.no_synthetic):
-        result["synthetic"], result["real_knocks"] = synthetic_tables(names)
+        result["synthetic"], result["real_knocks"] = synthetic_tables(
+            names, Path(args.cache) / "synthetic" if args.cache else None)
     target = args.json or RESULTS / ("real-quick.json" if args.quick else "real.json")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(result, indent=1, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
