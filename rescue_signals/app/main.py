@@ -152,7 +152,7 @@ def _no_display():
 
 def first_scene(app: App, *, trainee: str | None = None, scene: str | None = None,
                 recording: str | None = None) -> Scene:
-    """The Start scene, or straight to Home (or a named scene) when the trainee is given."""
+    """The Start scene, or straight to the course (or a named scene) when the trainee is given."""
     from rescue_signals.app.scenes import by_name
     from rescue_signals.app.scenes.recording import RecordingScene
     from rescue_signals.app.scenes.start import StartScene, choose_trainee
@@ -162,7 +162,7 @@ def first_scene(app: App, *, trainee: str | None = None, scene: str | None = Non
     if recording:
         return RecordingScene(app, recording)
     if trainee:
-        return by_name(app, scene or "home")
+        return by_name(app, scene or "course")
     return StartScene(app)
 
 

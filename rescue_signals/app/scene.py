@@ -54,6 +54,7 @@ class Scene:
         self._controls: list[_Control] = []
         self._focus = 0
         self._next: Scene | None = None
+        self.return_to: str | None = None  # "course" when opened from the course: Esc goes back there
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
     def enter(self) -> None:
@@ -195,7 +196,11 @@ class Scene:
         return None
 
     def back(self) -> "Scene | None":
-        """Where Esc leads: the home screen by default."""
+        """Where Esc leads: the course when the scene was opened from it, else the home screen."""
+        if self.return_to == "course":
+            from rescue_signals.app.scenes.course import CourseScene
+
+            return CourseScene(self.app)
         from rescue_signals.app.scenes.home import HomeScene
 
         return HomeScene(self.app)

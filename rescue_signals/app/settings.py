@@ -7,7 +7,7 @@ the last one stopped. A damaged file is ignored rather than stopping the app.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from rescue_signals.app.phrases import LANGUAGES
@@ -22,6 +22,7 @@ class Settings:
     last_scene: str | None = None
     last_scenario: str | None = None
     last_recording: str | None = None
+    heard_cards: dict[str, list[str]] = field(default_factory=dict)  # trainee -> signal cards heard in Learn
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
@@ -33,7 +34,20 @@ class Settings:
         settings = cls(**{k: v for k, v in data.items() if k in known}) if isinstance(data, dict) else cls()
         if settings.lang not in LANGUAGES:
             settings.lang = "zh"
+        cards = settings.heard_cards
+        if not isinstance(cards, dict):
+            cards = {}
+        settings.heard_cards = {str(k): [str(x) for x in v] for k, v in cards.items() if isinstance(v, list)}
         return settings
+
+    def heard(self, trainee: str | None) -> set[str]:
+        """The signal cards ``trainee`` has heard in Learn."""
+        return set(self.heard_cards.get(trainee or "", []))
+
+    def hear(self, trainee: str | None, card: str) -> None:
+        cards = self.heard_cards.setdefault(trainee or "", [])
+        if card not in cards:
+            cards.append(card)
 
     def save(self, path: Path) -> None:
         path = Path(path)

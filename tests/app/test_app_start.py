@@ -4,7 +4,7 @@ import pygame_gui
 import pytest
 
 from rescue_signals.app.phrases import keys, say
-from rescue_signals.app.scenes.home import HomeScene
+from rescue_signals.app.scenes.course import CourseScene
 from rescue_signals.app.scenes.listen import ListenScene
 from rescue_signals.app.scenes.start import StartScene
 from rescue_signals.app.theme import font_path
@@ -20,7 +20,7 @@ def test_a_new_trainee_types_a_name_and_is_in(pilot, records):
     assert isinstance(p.scene, StartScene)
     p.type("王芳")
     p.press(pygame.K_RETURN)
-    assert isinstance(p.scene, HomeScene)
+    assert isinstance(p.scene, CourseScene)  # the course says what to do next
     assert [t.name for t in records.trainees()] == ["王芳"]
     assert "王芳" in p.app.status_line()
 
@@ -41,7 +41,7 @@ def test_known_trainees_are_picked_with_number_keys(pilot, records):
     p.press(pygame.K_TAB)
     p.press(pygame.K_TAB)  # leave the name entry: number keys now pick a trainee
     p.press(pygame.K_2)
-    assert isinstance(p.scene, HomeScene)
+    assert isinstance(p.scene, CourseScene)  # the course says what to do next
     assert p.app.trainee.name == "Chen"
 
 
@@ -61,6 +61,7 @@ def test_continue_where_you_left_off(pilot, tmp_path, records):
     first = pilot(lang="en", settings_path=settings)
     first.type("Zhao")
     first.press(pygame.K_RETURN)
+    first.press(pygame.K_m)  # from the course to all activities
     first.press(pygame.K_2)  # Listen
     assert isinstance(first.scene, ListenScene)
     first.close()

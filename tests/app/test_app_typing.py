@@ -3,7 +3,7 @@ import string
 
 import pygame
 
-from rescue_signals.app.scenes.home import HomeScene
+from rescue_signals.app.scenes.course import CourseScene
 from rescue_signals.app.scenes.start import StartScene
 
 NAME = "The quick brown fox jumps over the lazy dog " + string.digits
@@ -31,7 +31,7 @@ def test_a_name_with_every_letter_and_digit_is_typed_without_firing_a_shortcut(p
     assert p.app.lang == lang
     assert p.scene.entry_widget.get_text() == NAME + NAME.upper()
     p.press(pygame.K_RETURN)
-    assert isinstance(p.scene, HomeScene)
+    assert isinstance(p.scene, CourseScene)  # the course says what to do next
     assert p.app.trainee.name == NAME + NAME.upper()
 
 

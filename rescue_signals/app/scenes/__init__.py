@@ -8,6 +8,7 @@ import importlib
 SCENES = {
     "start": ("start", "StartScene"),
     "home": ("home", "HomeScene"),
+    "course": ("course", "CourseScene"),
     "learn": ("learn", "LearnScene"),
     "listen": ("listen", "ListenScene"),
     "knock": ("knock", "KnockScene"),

@@ -25,7 +25,8 @@ class HomeScene(Scene):
                         object_id="#big")
             self.tiles.append((name, pygame.Rect(r.x, r.y, width, tile_h)))
         bar = pygame.Rect(rect.x, rect.bottom - 52, rect.width, 52)
-        switches = [("home.sound", self.toggle_sound, pygame.K_s),
+        switches = [("home.course", self.course, pygame.K_c),
+                    ("home.sound", self.toggle_sound, pygame.K_s),
                     ("home.beats", self.toggle_beats, pygame.K_v),
                     ("home.language", self.toggle_language, pygame.K_l),
                     ("home.switch", self.switch_trainee, pygame.K_t),
@@ -40,6 +41,11 @@ class HomeScene(Scene):
         self.app.settings.last_scene = name
         self.app.save_settings()
         return by_name(self.app, name)
+
+    def course(self):
+        from rescue_signals.app.scenes.course import CourseScene
+
+        return CourseScene(self.app)
 
     def toggle_sound(self):
         self.app.set_sound(not self.app.settings.sound)

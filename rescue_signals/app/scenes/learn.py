@@ -111,6 +111,8 @@ class LearnScene(Scene):
     def play_card(self, sender: str, listener: str):
         card = self.cards[self.index]
         self._play([Group(card.knocks, sender)], listener)
+        self.app.settings.hear(self.app.trainee_name, card.signal_id)  # the course's first step counts these
+        self.app.save_settings()
 
     def play_step(self):
         reading = self.steps[self.step]

@@ -83,7 +83,7 @@ class StartScene(Scene):
         last = self.app.settings.last_scene
         if resume and last in SCENES and last not in ("start",):
             return by_name(self.app, last)
-        return by_name(self.app, "home")
+        return by_name(self.app, "course")  # what to do next comes first
 
     def toggle_language(self):
         self._sync()
