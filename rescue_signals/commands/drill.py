@@ -16,8 +16,9 @@ from datetime import datetime, timezone
 import numpy as np
 
 from rescue_signals.codebook import HEADCOUNT, Codebook, default_codebook, load_codebook
-from rescue_signals.drill import (NO_ANSWER, RECOGNISE, UNKNOWN, Attempt, Drill, Response, Scenario, Trial,
-                                  find_scenario, label_name, refreshers, score, shipped_scenarios)
+from rescue_signals.drill import (NO_ANSWER, RECOGNISE, UNKNOWN, Attempt, Response, Scenario, Trial, find_scenario,
+                                  label_name, refreshers, shipped_scenarios)
+from rescue_signals.drill.session import DrillSession
 from rescue_signals.errors import AudioDeviceError, RecordsError, UsageError
 from rescue_signals.protocol import format_sequence
 from rescue_signals.records import Records
@@ -92,26 +93,17 @@ def _trainees(args, records: Records) -> list[str]:
 def _drill_one(ui: "_Terminal", records: Records, scenario: Scenario, codebook: Codebook, name: str, args) -> bool:
     """Run the scenario for one trainee; False if the input ended before the drill did."""
     trainee = records.ensure_trainee(name, args.crew)
-    earlier = records.unfinished_session(trainee.id, scenario.id) if args.resume else None
+    seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**62)
+    session = DrillSession.open(records, trainee.id, scenario, codebook, seed=seed, resume=args.resume,
+                                title=scenario.title.get(args.lang))
+    drill, earlier = session.drill, session.resumed
     if args.resume and earlier is None:
         ui.say(f"{trainee.name} 没有未完成的“{scenario.title.get('zh')}”训练：开始新的训练",
                f"{trainee.name} has no interrupted drill of '{scenario.title.get('en')}': starting a new one")
     if earlier is not None:
-        session_id, seed, drill_id = earlier.id, earlier.seed, earlier.uuid
-    else:
-        seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**62)
-        drill_id = None
-    profile = records.profile(trainee.id, before_session=earlier.id if earlier else None)
-    drill = Drill(scenario, codebook, rng=np.random.default_rng(seed), profile=profile, drill_id=drill_id)
-    if earlier is not None:
-        drill.resume(records.attempts(session_id))
         ui.say(f"继续 {earlier.started_at:%Y-%m-%d %H:%M} 开始的训练：已保存 {len(drill.attempts)} 次回答",
                f"continuing the drill started {earlier.started_at:%Y-%m-%d %H:%M}: "
                f"{len(drill.attempts)} answers already saved")
-    else:
-        session_id = records.start_session(
-            trainee.id, scenario.id, scenario_title=scenario.title.get(args.lang), scenario_path=scenario.path,
-            codebook_id=codebook.id, seed=seed, trials_planned=drill.total, session_uuid=drill.drill_id)
     ui.intro(scenario, trainee.name)
     while (trial := drill.next_trial()) is not None:
         response = ui.present(trial, drill.total, codebook)
@@ -119,15 +111,13 @@ def _drill_one(ui: "_Terminal", records: Records, scenario: Scenario, codebook: 
             ui.say(f"输入结束：已保存 {len(drill.attempts)}/{drill.total} 次回答；用 --resume 继续",
                    f"input ended: {len(drill.attempts)} of {drill.total} answers saved; continue with --resume")
             return False
-        attempt = drill.answer(trial, replace(response, visual_beats=ui.player is None))
         try:
-            records.save_attempt(session_id, attempt)
+            attempt, _ = session.answer(trial, replace(response, visual_beats=ui.player is None))
         except RecordsError as exc:
             raise RecordsError(f"{exc}. The answer to trial {trial.index + 1} was NOT saved; the "
                                f"{len(drill.attempts) - 1} before it are. Continue later with --resume.") from None
         ui.feedback(attempt, codebook)
-    result = score(drill.attempts, scenario)
-    records.end_session(session_id, result)
+    result = session.finish()
     ui.summary(result, codebook)
     labels = [s.id for s in codebook.signals] + [HEADCOUNT]
     ui.refreshers(refreshers(records.practice(trainee.id), now=datetime.now(timezone.utc), labels=labels), codebook)

@@ -8,6 +8,9 @@ Typical use by a UI::
         ...play trial.sequence, measure...
         attempt = drill.answer(trial, Response(answer, heard_s=..., answered_s=...))
     result = score(drill.attempts, scenario)
+
+A front end with records runs a :class:`~rescue_signals.drill.session.DrillSession` instead: the same loop, with
+the session opened (or an interrupted one continued), every answer stored as it is given, and the score saved.
 """
 
 from rescue_signals.drill.adaptive import (Practice, Profile, Refresher, StaircaseState, draw_weights, refreshers,
