@@ -200,6 +200,7 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "decode.play_group": ("播放所选组", "Play the selected group"),
     "decode.keys": ("↑/↓ 选择组 · 空格 播放/停止", "↑/↓ select a group · Space play/stop"),
     "decode.dialog": ("打开录音", "Open a recording"),
+    "decode.recent": ("最近打开的录音（按数字键打开）：", "Recent recordings (press the number to open):"),
     # progress
     "progress.title": ("训练进度", "Progress"),
     "progress.none": ("还没有训练记录。完成一次听辨训练后再来看。", "No records yet. Come back after a listening drill."),

@@ -13,6 +13,10 @@ from pathlib import Path
 from rescue_signals.app.phrases import LANGUAGES
 
 
+RECENT = 6
+"""Recent recordings the decode screen offers."""
+
+
 @dataclass
 class Settings:
     lang: str = "zh"
@@ -23,6 +27,7 @@ class Settings:
     last_scenario: str | None = None
     last_recording: str | None = None
     heard_cards: dict[str, list[str]] = field(default_factory=dict)  # trainee -> signal cards heard in Learn
+    recent_recordings: list[str] = field(default_factory=list)  # most recent first
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
@@ -38,7 +43,14 @@ class Settings:
         if not isinstance(cards, dict):
             cards = {}
         settings.heard_cards = {str(k): [str(x) for x in v] for k, v in cards.items() if isinstance(v, list)}
+        recent = settings.recent_recordings
+        settings.recent_recordings = [str(x) for x in recent][:RECENT] if isinstance(recent, list) else []
         return settings
+
+    def opened_recording(self, path: str) -> None:
+        """Remember ``path`` (absolute) as the last recording opened, first of the recent ones."""
+        self.last_recording = path
+        self.recent_recordings = [path] + [p for p in self.recent_recordings if p != path][:RECENT - 1]
 
     def heard(self, trainee: str | None) -> set[str]:
         """The signal cards ``trainee`` has heard in Learn."""

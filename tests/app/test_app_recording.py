@@ -76,3 +76,27 @@ def test_a_real_tap_recording_decodes(pilot, tmp_path, monkeypatch):
     assert p.scene.problem is None
     assert p.scene.result.groups and p.scene.result.knocks
     assert p.scene.samples.size > 0 and p.scene.envelope.max() > 0.5  # shown normalised
+
+
+def test_recent_recordings_are_offered_again_and_open_with_their_number(pilot, recording, monkeypatch, tmp_path):
+    path, rendering = recording
+    gone = tmp_path / "deleted.wav"
+    shutil.copy(path, gone)
+    settings = tmp_path / "settings.json"
+    p = pilot(trainee="Qin", scene="decode", lang="en", settings_path=settings)
+    open_by_keyboard(p, gone, monkeypatch)
+    open_by_keyboard(p, path, monkeypatch)
+    p.close()
+    gone.unlink()  # a recording that has been deleted since is not offered
+
+    again = pilot(trainee="Qin", scene="decode", lang="en", settings_path=settings)
+    assert again.scene.path is None
+    offered = [c.element.text for c in again.scene._controls if c.key is not None and c.key != pygame.K_o]
+    assert offered == [f"[1] {path.name}  ·  {path.parent}"]
+    again.press(pygame.K_1)
+    for _ in range(600):
+        if again.scene.result is not None:
+            break
+        again.run(frames=1)
+    assert again.scene.path == str(path.absolute())
+    assert [g.count for g in again.scene.result.groups] == [g.count for g in rendering.groups]

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 import pygame_gui
+from pygame_gui.core import ObjectID
 
 from rescue_signals.app.drawing import draw_panel, draw_text
 from rescue_signals.app.scene import Scene, row
@@ -90,7 +91,7 @@ class RecordingScene(Scene):
         self.app.speaker.stop()
         self.cue = None
         self.path = path
-        self.app.settings.last_recording = str(Path(path).absolute())
+        self.app.settings.opened_recording(str(Path(path).absolute()))
         self.app.save_settings()
         self.result = None
         self.problem = None
@@ -152,6 +153,17 @@ class RecordingScene(Scene):
                 buttons.append((self.text("decode.play_group"), self.play_group, pygame.K_g))
         for r, (label, action, key) in zip(row(bar, len(buttons)), buttons):
             self.button(r, label, action, key=key)
+        if self.path is None:
+            top = rect.y + 90
+            for i, path in enumerate(self.recent()):
+                r = pygame.Rect(rect.x, top + i * 50, min(rect.width, 900), 42)
+                shown = f"{Path(path).name}  ·  {Path(path).parent}"
+                self.button(r, shown, lambda p=path: self.open_path(p), key=pygame.K_1 + i,
+                            object_id=ObjectID(class_id="@small_text"))
+
+    def recent(self) -> list[str]:
+        """The recent recordings that are still there."""
+        return [p for p in self.app.settings.recent_recordings if Path(p).is_file()]
 
     def on_key(self, event):
         if self.result is not None and self.result.groups and event.key in (pygame.K_UP, pygame.K_DOWN):
@@ -195,6 +207,9 @@ class RecordingScene(Scene):
         if self.path is None:
             draw_text(surface, self.text("decode.none"), body.topleft, theme.font(24), theme.muted,
                       width_px=body.width)
+            if self.recent():
+                draw_text(surface, self.text("decode.recent"), (body.x, body.y + 56), theme.font(20, bold=True),
+                          theme.text, width_px=body.width)
             return
         if self.result is None:
             draw_text(surface, self.text("decode.working") + f"  {Path(self.path).name}", body.topleft,
