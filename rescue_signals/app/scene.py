@@ -54,7 +54,8 @@ class Scene:
         self._controls: list[_Control] = []
         self._focus = 0
         self._next: Scene | None = None
-        self.return_to: str | None = None  # "course" when opened from the course: Esc goes back there
+        self.return_to: "str | Scene | None" = None  # "course" when opened from the course, or the scene that
+        # opened it (the trainer's desk): Esc goes back there
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
     def enter(self) -> None:
@@ -196,7 +197,9 @@ class Scene:
         return None
 
     def back(self) -> "Scene | None":
-        """Where Esc leads: the course when the scene was opened from it, else the home screen."""
+        """Where Esc leads: the course or the scene it was opened from, else the home screen."""
+        if isinstance(self.return_to, Scene):
+            return self.return_to
         if self.return_to == "course":
             from rescue_signals.app.scenes.course import CourseScene
 

@@ -15,10 +15,11 @@ SCENES = {
     "exchange": ("exchange", "ExchangeScene"),
     "decode": ("recording", "RecordingScene"),
     "progress": ("progress", "ProgressScene"),
+    "desk": ("desk", "DeskScene"),
 }
 
 
-def by_name(app, name: str):
-    """A new scene by its name (see :data:`SCENES`)."""
+def by_name(app, name: str, **options):
+    """A new scene by its name (see :data:`SCENES`); ``options`` go to its constructor."""
     module, cls = SCENES[name]
-    return getattr(importlib.import_module(f"rescue_signals.app.scenes.{module}"), cls)(app)
+    return getattr(importlib.import_module(f"rescue_signals.app.scenes.{module}"), cls)(app, **options)

@@ -30,6 +30,7 @@ class HomeScene(Scene):
                     ("home.beats", self.toggle_beats, pygame.K_v),
                     ("home.language", self.toggle_language, pygame.K_l),
                     ("home.switch", self.switch_trainee, pygame.K_t),
+                    ("home.desk", self.desk, pygame.K_d),
                     ("home.quit", self.quit, pygame.K_q)]
         for r, (key, action, shortcut) in zip(row(bar, len(switches)), switches):
             on = {"home.sound": self.app.speaker.audible, "home.beats": self.app.settings.visual_beats}.get(key)
@@ -64,6 +65,11 @@ class HomeScene(Scene):
         from rescue_signals.app.scenes.start import StartScene
 
         return StartScene(self.app)
+
+    def desk(self):
+        from rescue_signals.app.scenes import by_name
+
+        return by_name(self.app, "desk", came_from="home")
 
     def quit(self):
         pygame.event.post(pygame.event.Event(pygame.QUIT))

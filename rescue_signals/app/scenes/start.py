@@ -63,6 +63,8 @@ class StartScene(Scene):
             self.button(r, name, lambda n=name: self.start(n), key=pygame.K_1 + i)
         lang_rect = pygame.Rect(rect.right - 200, rect.y, 200, 48)
         self.button(lang_rect, self.text("start.lang"), self.toggle_language, key=pygame.K_F3)
+        self.button(pygame.Rect(rect.right - 260, rect.y + 56, 260, 44), self.text("home.desk"), self.desk,
+                    key=pygame.K_F4)
         self.focus_on(self.entry_widget)
 
     def _sync(self) -> None:
@@ -84,6 +86,12 @@ class StartScene(Scene):
         if resume and last in SCENES and last not in ("start",):
             return by_name(self.app, last)
         return by_name(self.app, "course")  # what to do next comes first
+
+    def desk(self):
+        from rescue_signals.app.scenes import by_name
+
+        self._sync()
+        return by_name(self.app, "desk", came_from="start")
 
     def toggle_language(self):
         self._sync()

@@ -1,0 +1,133 @@
+"""The trainer's desk, in a real window on the virtual screen with a real records file: a trainer makes a crew,
+adds trainees, runs a timed drill for each in turn, sees their results and their course, and prints the crew
+report."""
+import subprocess
+
+import pygame
+import pytest
+
+from rescue_signals.app.phrases import say
+from rescue_signals.app.scenes.desk import DeskScene
+from rescue_signals.app.scenes.home import HomeScene
+from rescue_signals.app.scenes.listen import ListenScene
+from rescue_signals.app.scenes.start import StartScene
+
+pytestmark = pytest.mark.devices
+
+
+def wait_for(p, phase, limit_s=30.0):
+    for _ in range(int(limit_s * 60)):
+        if p.scene.phase == phase:
+            return
+        p.run(frames=1)
+    raise AssertionError(f"never reached {phase}, stuck in {p.scene.phase}")
+
+
+def drill_through(p, wrong: int = 0):
+    """Answer the three trials of the drill as the trainee at the laptop does (the first ``wrong`` of them wrong),
+    then leave its summary with Esc."""
+    assert isinstance(p.scene, ListenScene) and p.scene.scenario.id == "three"
+    for i in range(3):
+        wait_for(p, "answer")
+        expected = p.scene.trial.expected
+        p.run(seconds=0.4)
+        if i < wrong:
+            p.press(pygame.K_u)  # "not a signal"
+        else:
+            p.answer(expected.label, expected.count)
+        p.press(pygame.K_RETURN)
+    wait_for(p, "summary")
+    p.press(pygame.K_ESCAPE)
+
+
+def type_into(p, entry, text):
+    p.click(entry.rect.center)
+    p.type(text)
+    p.press(pygame.K_RETURN)
+
+
+def test_a_trainer_makes_a_crew_drills_each_trainee_in_turn_and_prints_the_crew_report(pilot, records, drill_file,
+                                                                                      tmp_path, artifacts_dir):
+    p = pilot(lang="en")
+    assert pygame.display.get_driver() == "x11"  # a real window on the virtual screen
+    p.app.scenario_paths = (drill_file,)
+    assert isinstance(p.scene, StartScene)
+    p.press(pygame.K_F4)  # the desk, straight from the first screen
+    desk = p.scene
+    assert isinstance(desk, DeskScene) and desk.crew is None
+
+    type_into(p, desk.crew_entry, "Night shift")
+    assert [c.name for c in records.crews()] == ["Night shift"]
+    assert desk.crew == "Night shift"
+    p.type("Bai")  # the trainee's name entry has the keys now
+    p.press(pygame.K_RETURN)
+    p.type("Chen")
+    p.press(pygame.K_RETURN)
+    assert [(t.name, t.crew) for t in records.trainees()] == [("Bai", "Night shift"), ("Chen", "Night shift")]
+    assert [b.text for b in desk.member_buttons] == ["[1] Bai", "[2] Chen"]
+    assert desk.message == say("desk.added", "en", name="Chen", crew="Night shift")
+    assert desk.scenario.id == "three"
+
+    p.press(pygame.K_TAB)  # out of the name entry: letters are shortcuts again
+    p.press(pygame.K_w)  # the whole crew in turn: Bai first
+    assert p.app.trainee.name == "Bai"
+    drill_through(p)
+    assert p.scene is desk and p.app.trainee is None
+    assert desk.message == say("desk.turn", "en", i=2, n=2, name="Chen")
+    assert desk.focused is desk.next_button
+    p.press(pygame.K_RETURN)  # the laptop is handed over
+    assert p.app.trainee.name == "Chen"
+    drill_through(p, wrong=1)
+    assert p.scene is desk and desk.message == say("desk.round_done", "en")
+
+    sessions = {s.trainee: s for s in records.sessions()}
+    assert set(sessions) == {"Bai", "Chen"} and all(s.ended_at is not None for s in sessions.values())
+    assert sessions["Bai"].passed and not sessions["Chen"].passed
+    rows = {m.name: m for m in desk.members}
+    head = list(desk.view.head)
+    assert head[:3] == ["Sessions", "Trials", "Accuracy"]
+    assert rows["Bai"].results[:3] == ("1", "3", "100%")
+    assert rows["Chen"].results[:3] == ("1", "3", "67%")
+    three = next(i for i, s in enumerate(desk.steps) if s.id == "three")
+    assert rows["Bai"].course[three].passed and not rows["Chen"].course[three].passed
+    assert "Test drill" in desk.member_line(rows["Bai"])
+    screenshot = p.screenshot(artifacts_dir / "desk.png")
+    assert pygame.image.load(str(screenshot)).get_at((desk.member_buttons[0].rect.centerx, 10)) != (0, 0, 0, 255)
+
+    assert desk.path_entry.get_text().endswith(".pdf")  # where it goes unless told otherwise
+    out = tmp_path / "reports" / "night"
+    desk.path_entry.set_text("")
+    type_into(p, desk.path_entry, str(out))  # Enter in the file's entry prints, as P does
+    for _ in range(600):
+        if desk.printed is not None:
+            break
+        p.run(frames=1)
+    pdf = out.with_name("night.pdf")
+    assert desk.printed is not None and desk.printed.path == pdf.resolve()
+    assert desk.message.startswith(f"Report written: {pdf}")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Crew training record" in text and "Night shift" in text
+    assert "Bai" in text and "Chen" in text
+
+    p.press(pygame.K_ESCAPE)  # back where the desk was opened from, with nobody chosen
+    assert isinstance(p.scene, StartScene) and p.app.trainee is None
+
+
+def test_the_desk_opens_from_home_in_chinese_and_esc_goes_back(pilot, records):
+    records.add_trainee("王芳", crew="一班")
+    p = pilot(trainee="李伟", lang="zh")
+    p.press(pygame.K_m)
+    assert isinstance(p.scene, HomeScene)
+    p.press(pygame.K_d)
+    desk = p.scene
+    assert isinstance(desk, DeskScene) and desk.crew == "一班"
+    assert [b.text for b in desk.crew_buttons] == ["一班"]
+    assert [b.text for b in desk.member_buttons] == ["[1] 王芳"]
+    assert desk.member_line(desk.members[0]).startswith("王芳：已通过 无；下一步：")
+    p.press(pygame.K_1)  # a drill for one trainee
+    assert isinstance(p.scene, ListenScene) and p.app.trainee.name == "王芳"
+    p.press(pygame.K_ESCAPE)
+    assert p.scene is desk and p.app.trainee.name == "李伟"  # the drill was 王芳's, the app is 李伟's again
+    p.press(pygame.K_ESCAPE)
+    assert isinstance(p.scene, HomeScene) and p.app.trainee.name == "李伟"
