@@ -131,3 +131,27 @@ def test_the_desk_opens_from_home_in_chinese_and_esc_goes_back(pilot, records):
     assert p.scene is desk and p.app.trainee.name == "李伟"  # the drill was 王芳's, the app is 李伟's again
     p.press(pygame.K_ESCAPE)
     assert isinstance(p.scene, HomeScene) and p.app.trainee.name == "李伟"
+
+
+def test_a_long_crew_is_paged_and_a_trainee_from_another_crew_is_moved_in(pilot, records):
+    names = [f"T{i:02d}" for i in range(1, 12)]
+    for name in names:
+        records.add_trainee(name, crew="A")
+    records.add_trainee("Wu", crew="B")
+    p = pilot(lang="en")
+    p.press(pygame.K_F4)
+    desk = p.scene
+    assert desk.crew == "A" and len(desk.members) == 11
+    page = len(desk.member_buttons)
+    assert page < 11 and [b.text for b in desk.member_buttons][0] == "[1] T01"
+    p.press(pygame.K_PAGEDOWN)
+    assert desk.member_buttons[0].text == f"[1] {names[page]}"
+    p.press(pygame.K_2)  # the number keys count on the page shown
+    assert isinstance(p.scene, ListenScene) and p.app.trainee.name == names[page + 1]
+    p.press(pygame.K_ESCAPE)
+    assert p.scene is desk and desk.member_buttons[0].text == f"[1] {names[page]}"
+
+    type_into(p, desk.trainee_entry, "Wu")
+    assert records.trainee("Wu").crew == "A"
+    assert desk.message == say("desk.moved", "en", name="Wu", old="B", crew="A")
+    assert len(desk.members) == 12

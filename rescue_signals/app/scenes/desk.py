@@ -27,6 +27,8 @@ LEFT_PX = 250  # the crews column
 NAME_PX = 160  # the trainee's button, first column of the table
 COURSE_PX = 270  # a mark per step of the course, then how many are passed
 MARK_PX = 13
+RESULT_MIN_PX = 84
+RESULT_PRIORITY = (2, 3, 5, 0, 6, 1, 4)  # of roster.SUMMARY_COLUMNS: accuracy, reaction, best, sessions, ...
 ROW_PX, ROW_GAP_PX = 32, 4
 MAX_KEYED = 9  # trainees 1-9 have a number key
 PASSED, NEXT, OPEN = "✓", "→", "·"
@@ -59,7 +61,8 @@ class DeskScene(Scene):
         self.printing = None  # the report being written (a Future)
         self.printed = None  # the last report written (roster.Printed)
         self._just_drilled = False
-        self._focus_member = 0  # the trainee highlighted in the table
+        self._focus_member = 0  # the trainee highlighted in the table (index into the crew)
+        self.first_row = 0  # the crew's first trainee shown (a long crew is shown a page at a time)
         self._keep_entry = False
 
     # -- state --------------------------------------------------------------------------------------------------
@@ -155,11 +158,14 @@ class DeskScene(Scene):
         if self.crew is None:
             self.focus_on(self.crew_entry)
             return
-        for i, member in enumerate(self.members[:self._rows_shown(right)]):
+        self.page_rows = self._rows_shown(right)
+        self.first_row = min(self.first_row, max(0, len(self.members) - 1)) // self.page_rows * self.page_rows
+        for i, member in enumerate(self.shown_members()):
             r = pygame.Rect(right.x, self._rows_top(right) + i * (ROW_PX + ROW_GAP_PX), NAME_PX, ROW_PX)
             fits = self.app.theme.font(20).size(member.name)[0] + 28 <= NAME_PX
             self.member_buttons.append(self.button(
-                r, member.name, lambda k=i: self.drill_member(k), key=pygame.K_1 + i if i < MAX_KEYED else None,
+                r, member.name, lambda k=self.first_row + i: self.drill_member(k),
+                key=pygame.K_1 + i if i < MAX_KEYED else None,
                 object_id=ObjectID(object_id=None, class_id=None if fits else "@small_text")))
         add = pygame.Rect(right.x, rect.bottom - 186, right.width, 44)
         self.trainee_entry = self.entry(pygame.Rect(add.x, add.y, min(420, add.width - 260), 44), self.trainee_text,
@@ -176,7 +182,8 @@ class DeskScene(Scene):
         elif self.next_button is not None:
             self.focus_on(self.next_button)
         elif self.member_buttons:
-            self.focus_on(self.member_buttons[min(self._focus_member, len(self.member_buttons) - 1)])
+            row = min(max(0, self._focus_member - self.first_row), len(self.member_buttons) - 1)
+            self.focus_on(self.member_buttons[row])
         else:
             self.focus_on(self.trainee_entry)
 
@@ -212,14 +219,28 @@ class DeskScene(Scene):
         return right.y + 84
 
     def _rows_shown(self, right: pygame.Rect) -> int:
-        room = right.bottom - 270 - self._rows_top(right)
+        room = right.bottom - 266 - self._rows_top(right)
         return max(1, room // (ROW_PX + ROW_GAP_PX))
+
+    def shown_members(self):
+        """The page of the crew in the table now."""
+        return self.members[self.first_row:self.first_row + getattr(self, "page_rows", MAX_KEYED)]
+
+    def on_key(self, event):
+        if event.key in (pygame.K_PAGEDOWN, pygame.K_PAGEUP) and self.members:
+            step = self.page_rows if event.key == pygame.K_PAGEDOWN else -self.page_rows
+            first = self.first_row + step
+            if 0 <= first < len(self.members):
+                self.first_row = self._focus_member = first
+                self.rebuild()
+            return True, None
+        return False, None
 
     def _show_focus(self) -> None:
         super()._show_focus()
         buttons = getattr(self, "member_buttons", [])
         if self.focused in buttons:
-            self._focus_member = buttons.index(self.focused)
+            self._focus_member = self.first_row + buttons.index(self.focused)
 
     def handle_event(self, event):
         if event.type == pygame.KEYDOWN:  # an entry clicked with the mouse is where the keys go
@@ -231,7 +252,7 @@ class DeskScene(Scene):
     # -- actions ------------------------------------------------------------------------------------------------
     def pick_crew(self, name: str):
         self.crew, self.round, self.round_size = name, [], 0
-        self._focus_member = 0
+        self._focus_member = self.first_row = 0
         self.message = None
         self.refresh()
         self.rebuild()
@@ -388,35 +409,37 @@ class DeskScene(Scene):
                   width_px=right.width)
         draw_text(surface, self.text("desk.report_file"), (right.x, rect.bottom - 94), theme.font(19), theme.muted)
 
-    def _columns_x(self, right: pygame.Rect) -> list[tuple[int, int]]:
-        """(x, width) of the course column and of each results column."""
+    def _columns_x(self, right: pygame.Rect) -> tuple[list[tuple[int, int]], list[int]]:
+        """(x, width) of the course column and of each results column shown, and which results columns those are
+        (a narrow window shows the most telling ones)."""
         x = right.x + NAME_PX + 12
         out = [(x, COURSE_PX)]
         x += COURSE_PX + 8
-        n = len(self.view.head)
-        width = (right.right - x) // n
-        out += [(x + i * width, width - 6) for i in range(n)]
-        return out
+        fit = max(1, (right.right - x) // RESULT_MIN_PX)
+        chosen = sorted(RESULT_PRIORITY[:fit])
+        width = (right.right - x) // len(chosen)
+        out += [(x + i * width, width - 6) for i in range(len(chosen))]
+        return out, chosen
 
     def _draw_table(self, surface, right):
         theme = self.app.theme
         top = right.y + 36
-        cols = self._columns_x(right)
+        cols, chosen = self._columns_x(right)
         head_font, cell_font, mark_font = theme.font(15), theme.font(17), theme.font(15)
         steps = len(self.steps)
         draw_text(surface, self.text("desk.name"), (right.x, top), head_font, theme.muted)
         draw_text(surface, self.text("desk.course"), (cols[0][0], top), head_font, theme.muted)
-        for (x, w), title in zip(cols[1:], self.view.head):
+        for (x, w), title in zip(cols[1:], [self.view.head[i] for i in chosen]):
             draw_text(surface, title, (x, top), head_font, theme.muted, width_px=w)
         if not self.members:
             draw_text(surface, self.text("desk.no_members"), (right.x, self._rows_top(right)), theme.font(20),
                       theme.muted, width_px=right.width)
             return
-        shown = self.members[:self._rows_shown(right)]
+        shown = self.shown_members()
         y0 = self._rows_top(right)
         for i, m in enumerate(shown):
             y = y0 + i * (ROW_PX + ROW_GAP_PX)
-            if i == self._focus_member:
+            if self.first_row + i == self._focus_member:
                 draw_panel(surface, pygame.Rect(right.x + NAME_PX + 4, y - 2, right.width - NAME_PX - 4, ROW_PX + 4),
                            theme)
             cy = y + (ROW_PX - cell_font.get_linesize()) // 2
@@ -428,13 +451,18 @@ class DeskScene(Scene):
                 draw_text(surface, mark, (x0 + k * MARK_PX, cy + 1), mark_font, colour)
             draw_text(surface, self.text("desk.course_cell", k=len(m.passed), n=steps),
                       (x0 + len(m.course) * MARK_PX + 8, cy), cell_font, theme.text)
-            for (cx, w), cell in zip(cols[1:], m.results):
+            for (cx, w), cell in zip(cols[1:], [m.results[i] for i in chosen]):
                 draw_text(surface, cell, (cx, cy), cell_font, theme.text)
-        focus = shown[min(self._focus_member, len(shown) - 1)]
+        focus = self.members[min(self._focus_member, len(self.members) - 1)]
         y = y0 + len(shown) * (ROW_PX + ROW_GAP_PX) + 6
+        if len(shown) < len(self.members):
+            y = draw_text(surface, self.text("desk.rows", a=self.first_row + 1, b=self.first_row + len(shown),
+                                             n=len(self.members)), (right.x, y), theme.font(16), theme.muted,
+                          width_px=right.width).bottom + 4
         draw_text(surface, self.member_line(focus), (right.x, y), theme.font(18), theme.text, width_px=right.width)
-        draw_text(surface, self.text("desk.pick_member"), (right.x, y + 26), theme.font(16), theme.muted,
-                  width_px=right.width)
+
+    def footer_hint(self) -> str:
+        return self.text("desk.keys") if self.members else ""
 
     def member_line(self, member) -> str:
         """Which steps of the course the trainee has passed, and the next one."""
