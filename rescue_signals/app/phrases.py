@@ -74,7 +74,7 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "desk.no_crews": ("还没有班组。", "No crews yet."),
     "desk.new_crew": ("新班组名称：", "New crew's name:"),
     "desk.create": ("建立班组", "Create crew"),
-    "desk.crew": ("班组：{crew} · {n} 名学员", "Crew: {crew} · {n} trainees"),
+    "desk.crew": ("班组：{crew} · {n} 名学员", "Crew: {crew} · trainees: {n}"),
     "desk.pick_crew": ("请先在左边建立一个班组。", "Create a crew on the left first."),
     "desk.name": ("姓名", "Name"),
     "desk.course": ("训练路线", "Course"),

@@ -155,3 +155,6 @@ def test_a_long_crew_is_paged_and_a_trainee_from_another_crew_is_moved_in(pilot,
     assert records.trainee("Wu").crew == "A"
     assert desk.message == say("desk.moved", "en", name="Wu", old="B", crew="A")
     assert len(desk.members) == 12
+    assert desk.path_entry.get_text().endswith(".pdf") and "/A-" in desk.path_entry.get_text()
+    p.click(next(b for b in desk.crew_buttons if b.text == "B").rect.center)
+    assert desk.crew == "B" and "/B-" in desk.path_entry.get_text()  # the report offered is the crew's shown

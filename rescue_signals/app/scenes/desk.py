@@ -25,9 +25,9 @@ from rescue_signals.errors import RescueSignalsError
 
 LEFT_PX = 250  # the crews column
 NAME_PX = 160  # the trainee's button, first column of the table
-COURSE_PX = 270  # a mark per step of the course, then how many are passed
-MARK_PX = 13
-RESULT_MIN_PX = 84
+COURSE_PX = 280  # a mark per step of the course, then how many are passed
+MARK_PX = 14
+RESULT_MIN_PX = 80
 RESULT_PRIORITY = (2, 3, 5, 0, 6, 1, 4)  # of roster.SUMMARY_COLUMNS: accuracy, reaction, best, sessions, ...
 ROW_PX, ROW_GAP_PX = 32, 4
 MAX_KEYED = 9  # trainees 1-9 have a number key
@@ -94,7 +94,7 @@ class DeskScene(Scene):
             self._problem(exc)
         if self.crew is not None and self.path_text in ("", self.shown_default):
             self.shown_default = str(self.default_path())
-            self.path_text = self.shown_default
+            self._set_text("path", self.shown_default)
 
     def default_path(self):
         from rescue_signals.resources import user_data_dir
@@ -125,6 +125,13 @@ class DeskScene(Scene):
     def rebuild(self) -> None:
         self._sync()
         super().rebuild()
+
+    def _set_text(self, name: str, text: str) -> None:
+        """Put ``text`` in the entry ``name`` (crew, trainee or path), shown now and kept across rebuilds."""
+        setattr(self, f"{name}_text", text)
+        widget = getattr(self, f"{name}_entry", None)
+        if widget is not None and widget.alive():
+            widget.set_text(text)
 
     def _sync(self) -> None:
         """Keep what is typed in the entries when the widgets are rebuilt."""
@@ -269,8 +276,7 @@ class DeskScene(Scene):
             self._problem(exc)
             return None
         self.app.log("desk-crew", name=crew.name)
-        self.crew_text = ""
-        self.crew_entry.set_text("")
+        self._set_text("crew", "")
         self._keep_entry = True
         self.pick_crew(crew.name)
         return None
@@ -296,8 +302,7 @@ class DeskScene(Scene):
         else:
             self._say(self.text("desk.added", name=trainee.name, crew=self.crew), "good")
         self.app.log("desk-trainee", name=trainee.name, crew=self.crew)
-        self.trainee_text = ""
-        self.trainee_entry.set_text("")
+        self._set_text("trainee", "")
         self.refresh()
         self._keep_entry = True
         self.rebuild()
@@ -349,7 +354,7 @@ class DeskScene(Scene):
         if self.crew is None or self.printing is not None:
             return None
         path = report_path(self.path_text, self.default_path())
-        self.path_text = str(path)
+        self._set_text("path", str(path))
         try:
             report, key, made = crew_report(self.records, self.crew)
         except RescueSignalsError as exc:
@@ -425,7 +430,7 @@ class DeskScene(Scene):
         theme = self.app.theme
         top = right.y + 36
         cols, chosen = self._columns_x(right)
-        head_font, cell_font, mark_font = theme.font(15), theme.font(17), theme.font(15)
+        head_font, cell_font, mark_font = theme.font(15), theme.font(17), theme.font(14)
         steps = len(self.steps)
         draw_text(surface, self.text("desk.name"), (right.x, top), head_font, theme.muted)
         draw_text(surface, self.text("desk.course"), (cols[0][0], top), head_font, theme.muted)
