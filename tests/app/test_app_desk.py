@@ -15,6 +15,15 @@ from rescue_signals.app.scenes.start import StartScene
 pytestmark = pytest.mark.devices
 
 
+@pytest.fixture(autouse=True)
+def _real_window():
+    """Open the window on the virtual screen: a display left initialised on SDL's dummy driver by an earlier test
+    would stay dummy."""
+    pygame.display.quit()
+    yield
+    pygame.display.quit()
+
+
 def wait_for(p, phase, limit_s=30.0):
     for _ in range(int(limit_s * 60)):
         if p.scene.phase == phase:
@@ -104,7 +113,7 @@ def test_a_trainer_makes_a_crew_drills_each_trainee_in_turn_and_prints_the_crew_
         p.run(frames=1)
     pdf = out.with_name("night.pdf")
     assert desk.printed is not None and desk.printed.path == pdf.resolve()
-    assert desk.message.startswith(f"Report written: {pdf}")
+    assert desk.message.splitlines()[0] == f"Report written: {pdf}"  # the trainer is told where it is
     assert pdf.read_bytes().startswith(b"%PDF")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Crew training record" in text and "Night shift" in text
@@ -158,3 +167,16 @@ def test_a_long_crew_is_paged_and_a_trainee_from_another_crew_is_moved_in(pilot,
     assert desk.path_entry.get_text().endswith(".pdf") and "/A-" in desk.path_entry.get_text()
     p.click(next(b for b in desk.crew_buttons if b.text == "B").rect.center)
     assert desk.crew == "B" and "/B-" in desk.path_entry.get_text()  # the report offered is the crew's shown
+
+
+def test_choosing_the_drill_with_enter_keeps_the_focus_on_that_button(pilot, records):
+    records.add_trainee("Bai", crew="A")
+    p = pilot(lang="en")
+    p.press(pygame.K_F4)
+    desk = p.scene
+    choose = next(c.element for c in desk._controls if c.action == desk.cycle_drill)
+    first = desk.scenario.id
+    p.click(choose.rect.center)
+    p.press(pygame.K_RETURN)  # pressed again from the keyboard: the next drill, not a drill started
+    assert p.scene is desk and desk.drill_index == 2 and desk.scenario.id != first
+    assert desk.focused.text.startswith("[D] ")

@@ -25,11 +25,12 @@ from rescue_signals.errors import RescueSignalsError
 
 LEFT_PX = 250  # the crews column
 NAME_PX = 160  # the trainee's button, first column of the table
-COURSE_PX = 280  # a mark per step of the course, then how many are passed
-MARK_PX = 14
+COURSE_PX = 290  # a mark per step of the course, then how many are passed
+MARK_PX = 15
 RESULT_MIN_PX = 80
 RESULT_PRIORITY = (2, 3, 5, 0, 6, 1, 4)  # of roster.SUMMARY_COLUMNS: accuracy, reaction, best, sessions, ...
 ROW_PX, ROW_GAP_PX = 32, 4
+ADD_TOP_PX = 208  # the trainee's name entry, this far above the bottom; under it two lines of messages
 MAX_KEYED = 9  # trainees 1-9 have a number key
 PASSED, NEXT, OPEN = "✓", "→", "·"
 
@@ -64,6 +65,7 @@ class DeskScene(Scene):
         self._focus_member = 0  # the trainee highlighted in the table (index into the crew)
         self.first_row = 0  # the crew's first trainee shown (a long crew is shown a page at a time)
         self._keep_entry = False
+        self._refocus = True  # the focus is chosen afresh at the next build (the buttons have changed)
 
     # -- state --------------------------------------------------------------------------------------------------
     @property
@@ -110,6 +112,7 @@ class DeskScene(Scene):
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
     def enter(self) -> None:
+        self._refocus = True
         self.refresh()
         if self._just_drilled:  # back from a trainee's drill: the desk is the trainer's again
             self._just_drilled = False
@@ -174,7 +177,7 @@ class DeskScene(Scene):
                 r, member.name, lambda k=self.first_row + i: self.drill_member(k),
                 key=pygame.K_1 + i if i < MAX_KEYED else None,
                 object_id=ObjectID(object_id=None, class_id=None if fits else "@small_text")))
-        add = pygame.Rect(right.x, rect.bottom - 186, right.width, 44)
+        add = pygame.Rect(right.x, rect.bottom - ADD_TOP_PX, right.width, 44)
         self.trainee_entry = self.entry(pygame.Rect(add.x, add.y, min(420, add.width - 260), 44), self.trainee_text,
                                         self.add_trainee)
         self.button(pygame.Rect(self.trainee_entry.relative_rect.right + 12, add.y, 240, 44),
@@ -183,6 +186,9 @@ class DeskScene(Scene):
         self.path_entry = self.entry(pygame.Rect(right.x + label_w, rect.bottom - 104, right.width - label_w, 44),
                                      self.path_text, self.print_report)
         self._bar(pygame.Rect(right.x, rect.bottom - 52, right.width, 52))
+        if not self._refocus:  # the same buttons as before (another drill chosen, a report written): focus stays
+            return
+        self._refocus = False
         if self._keep_entry:  # a trainee was just added: the entry stays ready for the next name
             self._keep_entry = False
             self.focus_on(self.trainee_entry)
@@ -226,7 +232,7 @@ class DeskScene(Scene):
         return right.y + 84
 
     def _rows_shown(self, right: pygame.Rect) -> int:
-        room = right.bottom - 266 - self._rows_top(right)
+        room = right.bottom - ADD_TOP_PX - 80 - self._rows_top(right)  # 80: the page and member lines, a label
         return max(1, room // (ROW_PX + ROW_GAP_PX))
 
     def shown_members(self):
@@ -239,6 +245,7 @@ class DeskScene(Scene):
             first = self.first_row + step
             if 0 <= first < len(self.members):
                 self.first_row = self._focus_member = first
+                self._refocus = True
                 self.rebuild()
             return True, None
         return False, None
@@ -259,6 +266,7 @@ class DeskScene(Scene):
     # -- actions ------------------------------------------------------------------------------------------------
     def pick_crew(self, name: str):
         self.crew, self.round, self.round_size = name, [], 0
+        self._refocus = True
         self._focus_member = self.first_row = 0
         self.message = None
         self.refresh()
@@ -304,7 +312,7 @@ class DeskScene(Scene):
         self.app.log("desk-trainee", name=trainee.name, crew=self.crew)
         self._set_text("trainee", "")
         self.refresh()
-        self._keep_entry = True
+        self._keep_entry = self._refocus = True
         self.rebuild()
         return None
 
@@ -345,6 +353,7 @@ class DeskScene(Scene):
 
     def end_round(self):
         self.round, self.round_size = [], 0
+        self._refocus = True
         self.message = None
         self.rebuild()
 
@@ -402,7 +411,7 @@ class DeskScene(Scene):
                       width_px=left.width)
         draw_text(surface, self.text("desk.new_crew"), (left.x, rect.bottom - 134), theme.font(19), theme.muted)
         if self.message:
-            draw_text(surface, self.message, (right.x, rect.bottom - 134), theme.font(18),
+            draw_text(surface, self.message, (right.x, rect.bottom - ADD_TOP_PX + 50), theme.font(17),
                       getattr(theme, self.message_colour), width_px=right.width)
         if self.crew is None:
             draw_text(surface, self.text("desk.pick_crew"), right.topleft, theme.font(24, bold=True), theme.accent)
@@ -410,7 +419,8 @@ class DeskScene(Scene):
         draw_text(surface, self.text("desk.crew", crew=self.crew, n=len(self.members)), right.topleft,
                   theme.font(24, bold=True), theme.accent, width_px=right.width)
         self._draw_table(surface, right)
-        draw_text(surface, self.text("desk.new_trainee"), (right.x, rect.bottom - 212), theme.font(19), theme.muted,
+        draw_text(surface, self.text("desk.new_trainee"), (right.x, rect.bottom - ADD_TOP_PX - 26), theme.font(19),
+                  theme.muted,
                   width_px=right.width)
         draw_text(surface, self.text("desk.report_file"), (right.x, rect.bottom - 94), theme.font(19), theme.muted)
 
