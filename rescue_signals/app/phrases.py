@@ -72,6 +72,7 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "desk.title": ("教练台", "Trainer's desk"),
     "desk.crews": ("班组", "Crews"),
     "desk.no_crews": ("还没有班组。", "No crews yet."),
+    "desk.more_crews": ("另有 {n} 个：输入名称打开", "+{n} more: type a name below"),
     "desk.new_crew": ("新班组名称：", "New crew's name:"),
     "desk.create": ("建立班组", "Create crew"),
     "desk.crew": ("班组：{crew} · {n} 名学员", "Crew: {crew} · trainees: {n}"),

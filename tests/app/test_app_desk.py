@@ -180,3 +180,17 @@ def test_choosing_the_drill_with_enter_keeps_the_focus_on_that_button(pilot, rec
     p.press(pygame.K_RETURN)  # pressed again from the keyboard: the next drill, not a drill started
     assert p.scene is desk and desk.drill_index == 2 and desk.scenario.id != first
     assert desk.focused.text.startswith("[D] ")
+
+
+def test_a_crew_not_listed_is_opened_by_typing_its_name(pilot, records):
+    crews = [f"Crew {i:02d}" for i in range(1, 21)]
+    for crew in crews:
+        records.add_crew(crew)
+    p = pilot(lang="en")
+    p.press(pygame.K_F4)
+    desk = p.scene
+    listed = [b.text for b in desk.crew_buttons]
+    assert listed == crews[:len(listed)] and desk.crews_hidden == 20 - len(listed) > 0
+    type_into(p, desk.crew_entry, "Crew 20")
+    assert desk.crew == "Crew 20" and "Crew 20" in [b.text for b in desk.crew_buttons]
+    assert len(records.crews()) == 20  # opened, not made twice

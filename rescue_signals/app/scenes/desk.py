@@ -148,19 +148,24 @@ class DeskScene(Scene):
     # -- widgets ------------------------------------------------------------------------------------------------
     def build(self, rect: pygame.Rect) -> None:
         self.crew_entry = self.trainee_entry = self.path_entry = None
+        self.crews_hidden = 0
         self.member_buttons: list = []
         self.next_button = None
         if self.records is None:
             return
         left, right = self._columns(rect)
         per_crew = 40 + 8
-        room = max(1, (rect.bottom - 134 - (left.y + 34)) // per_crew)
+        room = max(1, (rect.bottom - 164 - (left.y + 34)) // per_crew)  # 164: a line of "more", the new crew
+        at = self.crews.index(self.crew) if self.crew in self.crews else 0
+        first = at // room * room  # the page of crews with the one shown
+        self.crews_hidden = len(self.crews) - min(room, len(self.crews) - first)
         self.crew_buttons = []
-        for i, name in enumerate(self.crews[:room]):
+        for i, name in enumerate(self.crews[first:first + room]):
             r = pygame.Rect(left.x, left.y + 34 + i * per_crew, left.width, 40)
             button = self.button(r, name, lambda n=name: self.pick_crew(n),
                                  object_id="#toggle_on" if name == self.crew else None)
             self.crew_buttons.append(button)
+        self.crews_hint_y = left.y + 34 + len(self.crew_buttons) * per_crew
         self.crew_entry = self.entry(pygame.Rect(left.x, rect.bottom - 104, left.width, 44), self.crew_text,
                                      self.create_crew)
         self.button(pygame.Rect(left.x, rect.bottom - 52, left.width, 52), self.text("desk.create"),
@@ -409,6 +414,9 @@ class DeskScene(Scene):
         if not self.crews:
             draw_text(surface, self.text("desk.no_crews"), (left.x, left.y + 40), theme.font(19), theme.muted,
                       width_px=left.width)
+        elif self.crews_hidden:
+            draw_text(surface, self.text("desk.more_crews", n=self.crews_hidden), (left.x, self.crews_hint_y),
+                      theme.font(16), theme.muted, width_px=left.width)
         draw_text(surface, self.text("desk.new_crew"), (left.x, rect.bottom - 134), theme.font(19), theme.muted)
         if self.message:
             draw_text(surface, self.message, (right.x, rect.bottom - ADD_TOP_PX + 50), theme.font(17),
