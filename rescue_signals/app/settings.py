@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from rescue_signals.app.phrases import LANGUAGES
+from rescue_signals.app.practice import PracticeSound
 
 
 RECENT = 6
@@ -28,6 +29,7 @@ class Settings:
     last_recording: str | None = None
     heard_cards: dict[str, list[str]] = field(default_factory=dict)  # trainee -> signal cards heard in Learn
     recent_recordings: list[str] = field(default_factory=list)  # most recent first
+    practice_sound: dict[str, dict] = field(default_factory=dict)  # trainee -> how practice sounds (not default)
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
@@ -45,6 +47,8 @@ class Settings:
         settings.heard_cards = {str(k): [str(x) for x in v] for k, v in cards.items() if isinstance(v, list)}
         recent = settings.recent_recordings
         settings.recent_recordings = [str(x) for x in recent][:RECENT] if isinstance(recent, list) else []
+        sounds = settings.practice_sound if isinstance(settings.practice_sound, dict) else {}
+        settings.practice_sound = {str(k): PracticeSound.from_dict(v).as_dict() for k, v in sounds.items()}
         return settings
 
     def opened_recording(self, path: str) -> None:
@@ -60,6 +64,16 @@ class Settings:
         cards = self.heard_cards.setdefault(trainee or "", [])
         if card not in cards:
             cards.append(card)
+
+    def practice(self, trainee: str | None) -> PracticeSound:
+        """How practice sounds for ``trainee`` (the defaults until they choose)."""
+        return PracticeSound.from_dict(self.practice_sound.get(trainee or "", {}))
+
+    def set_practice(self, trainee: str | None, sound: PracticeSound) -> None:
+        if sound == PracticeSound():
+            self.practice_sound.pop(trainee or "", None)
+        else:
+            self.practice_sound[trainee or ""] = sound.as_dict()
 
     def save(self, path: Path) -> None:
         path = Path(path)

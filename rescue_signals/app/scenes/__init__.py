@@ -16,6 +16,7 @@ SCENES = {
     "decode": ("recording", "RecordingScene"),
     "progress": ("progress", "ProgressScene"),
     "desk": ("desk", "DeskScene"),
+    "practice": ("practice", "PracticeScene"),
 }
 
 

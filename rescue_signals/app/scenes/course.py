@@ -92,6 +92,10 @@ class CourseScene(Scene):
                                                                                        bar.width // 2 - 6, 52)
         self.button(left, self.text("course.start"), lambda: self.open_step(self.selected), key=pygame.K_s)
         self.button(right, self.text("course.menu"), self.back, key=pygame.K_m)
+        sound = pygame.Rect(bar.right + 12, bar.y, max(0, min(300, rect.right - bar.right - 12)), 52)
+        small = self.app.theme.font(20).size(f"[P] {self.text('home.practice')}")[0] + 28 > sound.width
+        self.button(sound, self.text("home.practice"), self.practice_sound, key=pygame.K_p,
+                    object_id=ObjectID(class_id="@small_text") if small else None)
 
     @staticmethod
     def _list_rect(rect: pygame.Rect) -> pygame.Rect:
@@ -116,6 +120,13 @@ class CourseScene(Scene):
         self.app.log("course", step=step.id)
         scene = (ListenScene(self.app, scenario=step.scenario) if step.scenario is not None
                  else by_name(self.app, step.scene))
+        scene.return_to = "course"
+        return scene
+
+    def practice_sound(self):
+        from rescue_signals.app.scenes import by_name
+
+        scene = by_name(self.app, "practice")
         scene.return_to = "course"
         return scene
 

@@ -31,6 +31,7 @@ class HomeScene(Scene):
                     ("home.language", self.toggle_language, pygame.K_l),
                     ("home.switch", self.switch_trainee, pygame.K_t),
                     ("home.desk", self.desk, pygame.K_d),
+                    ("home.practice", self.practice_sound, pygame.K_p),
                     ("home.quit", self.quit, pygame.K_q)]
         for r, (key, action, shortcut) in zip(row(bar, len(switches)), switches):
             on = {"home.sound": self.app.speaker.audible, "home.beats": self.app.settings.visual_beats}.get(key)
@@ -70,6 +71,11 @@ class HomeScene(Scene):
         from rescue_signals.app.scenes import by_name
 
         return by_name(self.app, "desk", came_from="home")
+
+    def practice_sound(self):
+        from rescue_signals.app.scenes import by_name
+
+        return by_name(self.app, "practice")
 
     def quit(self):
         pygame.event.post(pygame.event.Event(pygame.QUIT))
