@@ -16,10 +16,11 @@ import pygame
 
 from rescue_signals.app.answers import CountEntry, answer_key, label_text
 from rescue_signals.app.drawing import draw_panel, draw_text
-from rescue_signals.app.hearing import listening_conditions, render_heard
+from rescue_signals.app.hearing import render_heard
 from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.logbook import Logbook
 from rescue_signals.app.partner import Conversation, Temper
+from rescue_signals.app.practice import gap_line, summary
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.app.timeline import draw_beats, draw_flash
 from rescue_signals.codebook import HEADCOUNT
@@ -27,9 +28,6 @@ from rescue_signals.protocol import Group
 
 SCENARIO_ID = "app-exchange"
 """Scenario id under which simulated exchanges are stored in the records."""
-
-COMPRESS_GAPS = 6.0
-"""The exchange runs with the codebook's gaps shortened by this factor (said on screen)."""
 
 TIME_LIMIT_S = 15.0
 
@@ -61,7 +59,8 @@ class ExchangeScene(Scene):
         seed = int(app.rng.integers(0, 2**31 - 1))
         self.rng = np.random.default_rng(seed)
         headcount = int(self.rng.integers(6, 15))  # not a code word: the number reads unambiguously
-        window = cb.timing.reply_window_s / COMPRESS_GAPS
+        self.sound = app.settings.practice(app.trainee_name)  # how this exchange sounds, gaps included
+        window = self.sound.reply_window_s(cb)
         self.conversation = Conversation(cb, trainee_role=role, headcount=headcount, rng=self.rng,
                                          temper=Temper(patience_s=max(8.0, window * 2)))
         self.rng.bytes(16)  # (drawn as before, so the other side's choices stay as they were for a seed)
@@ -96,7 +95,7 @@ class ExchangeScene(Scene):
         label = HEADCOUNT if step.kind == "headcount" else step.signal
         return self.logbook.judge(
             task=task, expected=Expected(label, step.count, step.sender, step.meaning), trainee_role=conv.trainee,
-            conditions=listening_conditions(cb, listener=conv.trainee, compress_gaps=COMPRESS_GAPS),
+            conditions=self.sound.conditions(cb, listener=conv.trainee),
             response=response, context=[g for g, *_ in self.groups], sequence=sequence, time_limit_s=TIME_LIMIT_S)
 
     def _answer(self, label):
@@ -175,8 +174,7 @@ class ExchangeScene(Scene):
 
     def _partner_group(self, knocking):
         extra = dict(jitter=0.25, drift=0.2) if knocking.uneven else {}
-        conditions = listening_conditions(self.app.codebook, listener=self.conversation.trainee,
-                                          compress_gaps=COMPRESS_GAPS, **extra)
+        conditions = self.sound.conditions(self.app.codebook, listener=self.conversation.trainee, **extra)
         self.knocking = knocking
         self.cue = None
         self.future = self.app.background(render_heard, self.app.codebook, [knocking.group],
@@ -244,9 +242,9 @@ class ExchangeScene(Scene):
             draw_text(surface, self.text("exchange.choose"), rect.topleft, theme.font(26, bold=True), theme.text)
             box = pygame.Rect(rect.x + 600, rect.y + 60, rect.width - 600, 200)
             draw_panel(surface, box, theme)
-            draw_text(surface, self.text("exchange.about", gap=cb.timing.group_gap_s,
-                                         short=cb.timing.group_gap_s / COMPRESS_GAPS),
-                      (box.x + 20, box.y + 16), theme.font(20), theme.muted, width_px=box.width - 40)
+            draw_text(surface, self.text("exchange.about"), (box.x + 20, box.y + 16), theme.font(20), theme.muted,
+                      width_px=box.width - 40)
+            self._draw_sound(surface, pygame.Rect(box.x, box.bottom + 16, box.width, 0))
             return
         conv = self.conversation
         brief = (self.text("exchange.brief_trapped", n=conv.headcount) if conv.trainee == cb.trapped
@@ -269,6 +267,15 @@ class ExchangeScene(Scene):
         else:
             draw_text(surface, self.text("exchange.waiting"), stage.topleft, theme.font(26), theme.muted)
             self.pad.draw(surface, pygame.Rect(stage.x, stage.y + 44, stage.width, stage.height - 44))
+
+    def _draw_sound(self, surface, rect):
+        """How the exchange will sound (the trainee's practice sound) and whether its gaps are compressed."""
+        theme, cb, lang = self.app.theme, self.app.codebook, self.app.lang
+        sound = self.app.settings.practice(self.app.trainee_name)
+        y = draw_text(surface, self.text("practice.now", sound=summary(sound, cb, lang)), rect.topleft,
+                      theme.font(20), theme.text, width_px=rect.width).bottom + 6
+        draw_text(surface, gap_line(sound, cb, lang), (rect.x, y), theme.font(20, bold=sound.gaps_compressed),
+                  theme.warn if sound.gaps_compressed else theme.text, width_px=rect.width)
 
     def _draw_turn(self, surface, rect):
         app, theme = self.app, self.app.theme

@@ -16,6 +16,7 @@ from rescue_signals.app.scene import Scene, row
 from rescue_signals.app.timeline import draw_beats, draw_flash, group_times
 from rescue_signals.codebook import HEADCOUNT, Codebook
 from rescue_signals.app.partner import full_exchange
+from rescue_signals.app.practice import summary
 from rescue_signals.protocol import Group
 
 EXAMPLE_HEADCOUNT = 7
@@ -49,6 +50,7 @@ class LearnScene(Scene):
         self.cue = None
         self.cue_group_start: list[float] = []
         self.seed = 0
+        self.conditions = None
 
     # -- widgets ------------------------------------------------------------------------------------------------
     def build(self, rect):
@@ -121,7 +123,10 @@ class LearnScene(Scene):
 
     def _play(self, groups, listener):
         self.seed += 1
-        rendering = render_heard(self.app.codebook, groups, listener=listener, seed=self.seed)
+        sound = self.app.settings.practice(self.app.trainee_name)
+        rendering = render_heard(self.app.codebook, groups, listener=listener, seed=self.seed,
+                                 conditions=sound.conditions(self.app.codebook, listener=listener))
+        self.conditions = rendering.conditions  # what the trainee just heard
         self.cue = self.app.speaker.play_rendering(rendering)
         self.cue_group_start = [g.start_s for g in rendering.groups]
         self.app.log("play", knocks=[k.time_s for k in rendering.knocks])
@@ -151,6 +156,10 @@ class LearnScene(Scene):
 
     def draw_content(self, surface, rect):
         body = pygame.Rect(rect.x, rect.y + 64, rect.width, rect.height - 64 - 64)
+        if rect.width - 780 >= 300:  # beside the tabs, where there is room
+            sound = summary(self.app.settings.practice(self.app.trainee_name), self.app.codebook, self.app.lang)
+            draw_text(surface, self.text("practice.now", sound=sound), (rect.x + 780, rect.y + 2),
+                      self.app.theme.font(17), self.app.theme.muted, width_px=rect.width - 780)
         if self.view == "cards":
             self._draw_card(surface, body)
         elif self.view == "helmet":
