@@ -281,6 +281,7 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "practice.applies": ("学习信号和模拟联络按这里的设定发声；计时训练按其场景的设定。",
                          "Learn and the rescue exchange sound like this; timed drills sound as their scenario says."),
     "practice.keys": (" · ↑/↓ 选择设定 · ←/→ 修改", " · ↑/↓ pick a setting · ←/→ change it"),
+    "practice.snr_unused": ("（安静，不用）", "(quiet: not used)"),
     "practice.now": ("练习声音：{sound}", "Practice sound: {sound}"),
 }
 

@@ -99,6 +99,8 @@ class PracticeSound:
         if self.noises is not OWN_NOISE:
             values["noises"] = self.noises
         values.update(extra)
+        if not values.get("noises", True):
+            values["snr_db"] = None  # quiet: there is nothing to measure the knocks against
         return listening_conditions(codebook, listener=listener, **values)
 
     def preview(self, codebook: Codebook) -> tuple[list[Group], str]:

@@ -118,6 +118,12 @@ class PracticeScene(Scene):
     def footer_hint(self) -> str:
         return self.text("practice.keys")
 
+    def notes(self) -> list[str]:
+        """The lines under the settings: the gaps between groups (compressed or not), where the sound is used, what
+        the preview plays."""
+        return [gap_line(self.sound, self.app.codebook, self.app.lang), self.text("practice.applies"),
+                self.text("practice.preview_what")]
+
     def draw_content(self, surface, rect):
         theme, cb, lang = self.app.theme, self.app.codebook, self.app.lang
         for i, name in enumerate(self.names):
@@ -131,15 +137,16 @@ class PracticeScene(Scene):
                       width_px=r.x - rect.x - 20)
             if name not in DROP_DOWNS:
                 shown = value_text(cb, name, getattr(self.sound, name), lang)
+                if name == "snr_db" and self.sound.noises == ():
+                    shown += " " + self.text("practice.snr_unused")
                 draw_text(surface, shown, (r.right + 16, middle), theme.font(21), theme.text)
         y = self._widget_rect(rect, len(self.names) - 1).bottom + 14
         compressed = self.sound.gaps_compressed
-        y = draw_text(surface, gap_line(self.sound, cb, lang), (rect.x, y), theme.font(22, bold=compressed),
+        gaps, *notes = self.notes()
+        y = draw_text(surface, gaps, (rect.x, y), theme.font(22, bold=compressed),
                       theme.warn if compressed else theme.text, width_px=rect.width).bottom + 8
-        y = draw_text(surface, self.text("practice.applies"), (rect.x, y), theme.font(18), theme.muted,
-                      width_px=rect.width).bottom + 4
-        draw_text(surface, self.text("practice.preview_what"), (rect.x, y), theme.font(18), theme.muted,
-                  width_px=rect.width)
+        for note in notes:
+            y = draw_text(surface, note, (rect.x, y), theme.font(18), theme.muted, width_px=rect.width).bottom + 4
         if self.cue is not None:
             heard = self.cue.heard_times_s()
             bar_y = rect.bottom - 52
