@@ -194,7 +194,6 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "knock.mic_off": ("麦克风：关", "Microphone: off"),
     "knock.wait_gap": ("保持安静 {s:.0f} 秒，表示这一组结束", "Stay quiet for {s:.0f} s to end the group"),
     "knock.hold_gap": ("组间间隔：再保持安静 {s:.0f} 秒", "Gap before the next group: stay quiet {s:.0f} s more"),
-    "knock.gap_note": ("训练中组间间隔由 {gap:g} 秒压缩为 {short:g} 秒", "The {gap:g} s gap between groups is shortened to {short:g} s here"),
     "knock.count_ok": ("声数正确：{n}", "Count right: {n}"),
     "knock.count_bad": ("声数：{got}，应为 {want}", "Count: {got}, should be {want}"),
     "knock.spacing": ("间隔平均偏差 {mean:+.0f} 毫秒，稳定性 ±{std:.0f} 毫秒", "Spacing off by {mean:+.0f} ms on average, steadiness ±{std:.0f} ms"),

@@ -190,3 +190,16 @@ def test_the_preview_is_heard_from_the_sound_card(artifacts_dir, tmp_path):
     knocks_s = [first_s + k.time_s for k in groups[0].knocks]
     assert len(heard_s) == 5
     assert max(abs(a - b) for a, b in zip(knocks_s, heard_s)) < 0.05, (knocks_s, heard_s)
+
+
+def test_knock_practice_keeps_the_gap_the_trainee_set(pilot):
+    from rescue_signals.app.scenes.knock import KnockScene
+
+    p = pilot(trainee="Wu", scene="home", lang="en")
+    p.app.settings.set_practice("Wu", PracticeSound(compress_gaps=10.0))
+    p.press(pygame.K_3)
+    assert isinstance(p.scene, KnockScene) and p.scene.gap_s == pytest.approx(3.0)
+    p.press(pygame.K_ESCAPE)
+    p.app.settings.set_practice("Wu", PracticeSound(compress_gaps=1.0))
+    p.press(pygame.K_3)
+    assert p.scene.gap_s == pytest.approx(30.0)  # as the code says, and the screen says so

@@ -15,14 +15,12 @@ from rescue_signals.app.answers import answer_key
 from rescue_signals.app.drawing import draw_panel, draw_text
 from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.logbook import Logbook
+from rescue_signals.app.practice import gap_line
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.codebook import HEADCOUNT
 
 SCENARIO_ID = "app-knock"
 """Scenario id under which knocking practice is stored in the records."""
-
-GAP_COMPRESSION = 5.0
-"""Practice shortens the codebook's gap between groups by this factor (30 s becomes 6 s)."""
 
 GOOD_MS = 100.0
 FAIR_MS = 250.0
@@ -48,7 +46,8 @@ class KnockScene(Scene):
         self.target = None
         self.pad = KnockPad(app)
         self.phase = "choose"
-        self.gap_s = cb.timing.group_gap_s / GAP_COMPRESSION
+        self.sound = app.settings.practice(app.trainee_name)  # its gap compression is the gap kept after a group
+        self.gap_s = self.sound.group_gap_s(cb)
         self.intruder_s: float | None = None  # a knock inside the gap after the group
         self.logbook = Logbook(app)
 
@@ -184,7 +183,7 @@ class KnockScene(Scene):
             box = pygame.Rect(rect.x + 560, rect.y + 44, rect.width - 560, 220)
             draw_panel(surface, box, theme)
             rules = [self.text("learn.timing", interval=cb.timing.knock_interval_s, gap=cb.timing.group_gap_s),
-                     self.text("knock.gap_note", gap=cb.timing.group_gap_s, short=self.gap_s),
+                     gap_line(self.sound, cb, app.lang),
                      self.text("knock.ideal", interval=cb.timing.knock_interval_s)]
             y = box.y + 16
             for line in rules:
@@ -195,8 +194,7 @@ class KnockScene(Scene):
         name = app.t(cb.headcount.name) if label == HEADCOUNT else app.t(cb.signal(label).name)
         draw_text(surface, self.text("knock.task", name=name, n=count), rect.topleft, theme.font(30, bold=True),
                   theme.accent, width_px=rect.width - 280)
-        draw_text(surface, self.text("knock.gap_note", gap=cb.timing.group_gap_s, short=self.gap_s),
-                  (rect.x, rect.y + 46), theme.font(18), theme.muted)
+        draw_text(surface, gap_line(self.sound, cb, app.lang), (rect.x, rect.y + 46), theme.font(18), theme.muted)
         stage = pygame.Rect(rect.x, rect.y + 84, rect.width, rect.height - 84 - (70 if self.phase == "graded" else 0))
         if self.phase in ("knock", "gap"):
             self.pad.draw(surface, pygame.Rect(stage.x, stage.y, stage.width, min(stage.height, 330)))
