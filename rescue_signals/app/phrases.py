@@ -277,8 +277,9 @@ _PHRASES: dict[str, tuple[str, str]] = {
                               "Preview: the trapped side's call (5 knocks) as the rescuers hear it."),
     "practice.heard": ("已听到 {n} / {total} 声", "{n} of {total} knocks heard"),
     "practice.reset": ("恢复默认", "Reset to defaults"),
-    "practice.applies": ("学习信号和模拟联络按这里的设定发声；计时训练按其场景的设定。",
-                         "Learn and the rescue exchange sound like this; timed drills sound as their scenario says."),
+    "practice.applies": ("学习信号和模拟联络按这里的设定发声，敲击训练按这里的组间间隔；计时训练按其场景的设定。",
+                         "Learn and the rescue exchange sound like this, knocking practice keeps this gap; timed "
+                         "drills sound as their scenario says."),
     "practice.keys": (" · ↑/↓ 选择设定 · ←/→ 修改", " · ↑/↓ pick a setting · ←/→ change it"),
     "practice.snr_unused": ("（安静，不用）", "(quiet: not used)"),
     "practice.now": ("练习声音：{sound}", "Practice sound: {sound}"),
