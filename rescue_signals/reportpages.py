@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from datetime import datetime
 
 from rescue_signals.codebook import Codebook, default_codebook
@@ -20,8 +21,6 @@ A4_MM = (210.0, 297.0)
 QR_MM = 22.0
 """Side of the QR code in the first page's title band (modules of about 0.4 mm: a phone reads them up close)."""
 _ROW_MM = 5.2
-_SESSIONS_PER_PAGE = 46
-_MEMBERS_PER_PAGE = 30
 
 _P = {
     "title.trainee": ("训练记录", "Training record"), "title.crew": ("班组训练记录", "Crew training record"),
@@ -269,89 +268,213 @@ def html_page(report, stamp, lang: str) -> str:
 
 
 # -- PDF --------------------------------------------------------------------------------------------------------
+_MARGIN_MM = 15.0
+_WIDTH_MM = A4_MM[0] - 2 * _MARGIN_MM
+_TOP_MM = 15.0
+"""Where the content of a page starts (below the title band on the first page)."""
+_BOTTOM_MM = A4_MM[1] - 20.0
+"""Where the content of a page ends: who signed it and how to check it are printed below."""
+_BAND_MM = 24.0
+_HEAD_MM = 7.4
+"""A table's head row: room for two lines of its words."""
+_TITLE_MM = 7.0
+_GAP_MM = 5.0
+_CHARTS_MM = 166.0
+_INK = "#111111"
+_CELL_PT = 6.0
+_MIN_PT = 4.2
+"""Text that does not fit is set smaller, down to this size, and then wrapped (never over its neighbours)."""
+_PAD_MM = 0.9
+_TOKEN_RE = re.compile(r"[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+|.")
+
+
+class _Sheet:
+    """One A4 page: an axes over the whole page in millimetres from its top left corner, and text measured as
+    it will be set, so that nothing printed runs into anything else."""
+
+    def __init__(self, fig):
+        self.fig = fig
+        self.ax = fig.add_axes((0, 0, 1, 1))
+        self.ax.set_xlim(0, A4_MM[0])
+        self.ax.set_ylim(A4_MM[1], 0)
+        self.ax.set_axis_off()
+        self._renderer = fig.canvas.get_renderer()
+
+    def width_mm(self, text: str, size: float, bold: bool = False) -> float:
+        from matplotlib.font_manager import FontProperties
+
+        prop = FontProperties(size=size, weight="bold" if bold else "normal")
+        px = max(self._renderer.get_text_width_height_descent(line, prop, ismath=False)[0]
+                 for line in text.split("\n"))
+        return px / self._renderer.dpi * 25.4
+
+    def wrap(self, text: str, width_mm: float, size: float, bold: bool = False) -> list[str]:
+        """``text`` broken into lines no wider than ``width_mm`` (between words, or between Chinese characters)."""
+        lines, line = [], ""
+        for token in _TOKEN_RE.findall(text):
+            trial = line + token
+            if line.strip() and self.width_mm(trial.rstrip(), size, bold) > width_mm:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+            else:
+                line = trial
+        if line.strip() or not lines:
+            lines.append(line.rstrip())
+        return lines
+
+    def fit(self, text: str, width_mm: float, size: float, *, lines: int = 1, bold: bool = False
+            ) -> tuple[str, float]:
+        """``text`` and the size at which it fits ``width_mm`` in at most ``lines`` lines (smaller if need be)."""
+        while True:
+            got = self.wrap(text, width_mm, size, bold)
+            if len(got) <= lines and self.width_mm("\n".join(got), size, bold) <= width_mm or size <= _MIN_PT:
+                return "\n".join(got), size
+            size = max(_MIN_PT, size - 0.25)
+
+    def text(self, x: float, y: float, text: str, size: float, *, bold: bool = False, color: str = _INK,
+             ha: str = "left", va: str = "baseline", width_mm: float | None = None, lines: int = 1) -> None:
+        """Write ``text`` at ``(x, y)`` mm; with ``width_mm``, made to fit that width."""
+        if width_mm is not None:
+            text, size = self.fit(text, width_mm, size, lines=lines, bold=bold)
+        self.ax.text(x, y, text, fontsize=size, fontweight="bold" if bold else "normal", color=color, ha=ha,
+                     va=va, parse_math=False, linespacing=1.1)
+
+    def paragraph(self, top: float, text: str, size: float, *, x: float = _MARGIN_MM,
+                  width_mm: float = _WIDTH_MM) -> float:
+        """Write ``text`` wrapped to ``width_mm`` from ``top``; returns the bottom (mm)."""
+        step = size * 0.3528 * 1.45
+        for n, line in enumerate(self.wrap(text, width_mm, size)):
+            self.text(x, top + step * (n + 0.8), line, size)
+        return top + step * len(self.wrap(text, width_mm, size))
+
+    def table(self, top: float, head, rows, widths) -> float:
+        """A table across the page from ``top`` (mm); ``widths`` are the columns' shares. Returns its bottom."""
+        from matplotlib.patches import Rectangle
+
+        total = sum(widths)
+        cols = [w / total * _WIDTH_MM for w in widths]
+        y = top
+        for r, row in enumerate([head, *rows]):
+            height = _HEAD_MM if r == 0 else _ROW_MM
+            x = _MARGIN_MM
+            for cell, w in zip(row, cols):
+                self.ax.add_patch(Rectangle((x, y), w, height, lw=0.3, ec="#000000",
+                                            fc="#eeeeee" if r == 0 else "none"))
+                self.text(x + _PAD_MM, y + height / 2, str(cell), _CELL_PT, bold=r == 0, va="center",
+                          width_mm=w - 2 * _PAD_MM, lines=2)
+                x += w
+            y += height
+        return y
+
+
+class _Flow:
+    """Sections set one after another down the pages, a new page begun when the next one does not fit."""
+
+    def __init__(self, new_page):
+        self._new_page = new_page
+        self.sheets: list[_Sheet] = []
+        self.page()
+
+    def page(self) -> None:
+        self.sheet = _Sheet(self._new_page())
+        self.sheets.append(self.sheet)
+        self.y = _TOP_MM
+
+    def room(self, height_mm: float) -> None:
+        if self.y + height_mm > _BOTTOM_MM and self.y > _TOP_MM:
+            self.page()
+
+    def title(self, text: str) -> None:
+        self.sheet.text(_MARGIN_MM, self.y + 4.6, text, 11, bold=True, width_mm=_WIDTH_MM)
+        self.y += _TITLE_MM
+
+    def table(self, title: str, head, rows, widths) -> None:
+        """A titled table, continued (under its title and head again) on the next pages when it is long."""
+        rows = list(rows) or [["—"] + [""] * (len(head) - 1)]
+        while rows:
+            self.room(_TITLE_MM + _HEAD_MM + _ROW_MM * min(len(rows), 3))
+            fit = max(1, int((_BOTTOM_MM - self.y - _TITLE_MM - _HEAD_MM) // _ROW_MM))
+            chunk, rows = rows[:fit], rows[fit:]
+            self.title(title)
+            self.y = self.sheet.table(self.y, head, chunk, widths) + _GAP_MM
+
+    def lines(self, title: str, lines: list[str], size: float = 7.0) -> None:
+        for n, line in enumerate(lines):
+            height = size * 0.3528 * 1.45 * len(self.sheet.wrap(line, _WIDTH_MM, size))
+            self.room(height + (_TITLE_MM if n == 0 else 0))
+            if n == 0 or self.y == _TOP_MM:
+                self.title(title)
+            self.y = self.sheet.paragraph(self.y, line, size)
+        self.y += _GAP_MM
+
+    def block(self, height_mm: float, draw) -> None:
+        """Something ``height_mm`` tall drawn by ``draw(sheet, top_mm)``, kept whole on one page."""
+        self.room(height_mm)
+        draw(self.sheet, self.y)
+        self.y += height_mm
+
+
+def pdf_pages(report, stamp, lang: str) -> list:
+    """The report's A4 pages as matplotlib figures: the title band with the QR code, the summary and charts, the
+    scenarios, what to review and the sessions; on every page who signed it, the key's fingerprint, the content
+    digest and how to verify it."""
+    plt = _pyplot()
+    cb, d = default_codebook(), report.data
+
+    def new_page():
+        return plt.figure(figsize=(A4_MM[0] * MM, A4_MM[1] * MM))
+
+    flow = _Flow(new_page)
+    _heading(flow.sheet, report, lang, cb)
+    _qr_axes(flow.sheet.fig, stamp.qr_text(report))
+    flow.y = _BAND_MM + 4
+    flow.table(_t("summary", lang), *member_rows(d, lang), (5, 14, 7, 6, 7, 14, 7, 9, 9, 9, 9))
+    flow.y -= _GAP_MM - 1
+    flow.block(8, lambda sheet, top: sheet.paragraph(top, _t("formula", lang), 6.5))
+    flow.block(_CHARTS_MM, lambda sheet, top: _charts(sheet.fig, top, d, cb, lang))
+    chead, crows = scenario_rows(d, lang)
+    flow.table(_t("by_scenario", lang), chead, crows, (14,) + (30,) * (len(chead) - 1))
+    lines = refresher_lines(d, cb, lang)
+    if lines:
+        flow.lines(_t("refresh", lang), lines)
+    flow.table(_t("session_list", lang), *session_rows(d, lang), (13, 12, 24, 6, 7, 13, 6, 7, 8))
+    for number, sheet in enumerate(flow.sheets, 1):
+        _footer(sheet, report, stamp, lang, number, len(flow.sheets))
+    return [sheet.fig for sheet in flow.sheets]
+
+
 def pdf_document(report, stamp, lang: str) -> bytes:
-    """The report as an A4 PDF: summary and charts, then what to review and the sessions; on every page who signed
-    it, the key's fingerprint, the content digest and how to verify it; a QR code of these on the first page."""
+    """The report as an A4 PDF (see :func:`pdf_pages`), carrying the stamp's metadata and signature's place."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     plt = _pyplot()
-    cb, d = default_codebook(), report.data
-    mhead, mrows = member_rows(d, lang)
-    shead, srows = session_rows(d, lang)
-    lines = refresher_lines(d, cb, lang)
-    member_widths, session_widths = (5, 14, 7, 6, 7, 14, 6, 9, 9, 9, 8), (13, 12, 24, 6, 7, 13, 5, 7, 8)
-
-    def charts(fig, top_mm: float) -> None:
-        progress_chart(_axes(fig, (25, 297 - top_mm - 62, 165, 60)), d, lang)
-        confusion_chart(_axes(fig, (40, 297 - top_mm - 140, 80, 62)), d["confusion"], cb, lang)
-        reaction_chart(_axes(fig, (140, 297 - top_mm - 140, 55, 62)), d, lang)
-
-    pages = []  # each page: a function drawing it
-    first = mrows[:_MEMBERS_PER_PAGE]
-    table_end_mm = 37 + _ROW_MM * (len(first) + 1)
-    charts_fit = len(mrows) <= _MEMBERS_PER_PAGE and table_end_mm + 12 + 145 <= 285
-
-    def page_one(fig) -> None:
-        _heading(fig, report, lang, cb)
-        _qr_axes(fig, stamp.qr_text(report))
-        _fig_table(fig, 37, mhead, first, widths=member_widths)
-        fig.text(15 / A4_MM[0], 1 - (table_end_mm + 6) / A4_MM[1], _t("formula", lang), fontsize=6.5)
-        if charts_fit:
-            charts(fig, table_end_mm + 12)
-
-    pages.append(page_one)
-    for k in range(_MEMBERS_PER_PAGE, len(mrows), _MEMBERS_PER_PAGE):
-        pages.append(lambda fig, chunk=mrows[k:k + _MEMBERS_PER_PAGE]: _fig_table(fig, 20, mhead, chunk,
-                                                                                   widths=member_widths))
-    if not charts_fit:
-        pages.append(lambda fig: charts(fig, 20))
-    chead, crows = scenario_rows(d, lang)
-    crows = crows[:_MEMBERS_PER_PAGE]
-    scen_mm = 12 + _ROW_MM * (len(crows) + 1)
-    review_mm = 12 + 4.5 * min(len(lines), 12) if lines else 0
-    per_page = [_SESSIONS_PER_PAGE - int((scen_mm + review_mm) / _ROW_MM) - 1]
-    rest = srows[per_page[0]:]
-    chunks = [srows[:per_page[0]]] + [rest[k:k + _SESSIONS_PER_PAGE] for k in range(0, len(rest), _SESSIONS_PER_PAGE)]
-
-    def sessions_page(fig, chunk, with_review: bool) -> None:
-        top = 20
-        if with_review:
-            fig.text(15 / A4_MM[0], 1 - top / A4_MM[1], _t("by_scenario", lang), fontsize=11, fontweight="bold")
-            _fig_table(fig, top + 6, chead, crows, widths=(14,) + (30,) * (len(chead) - 1))
-            top += scen_mm
-        if with_review and lines:
-            fig.text(15 / A4_MM[0], 1 - top / A4_MM[1], _t("refresh", lang), fontsize=11, fontweight="bold")
-            for n, line in enumerate(lines[:12]):
-                fig.text(15 / A4_MM[0], 1 - (top + 6 + 4.5 * n) / A4_MM[1], line, fontsize=7)
-            top += review_mm
-        fig.text(15 / A4_MM[0], 1 - top / A4_MM[1], _t("session_list", lang), fontsize=11, fontweight="bold")
-        _fig_table(fig, top + 6, shead, chunk, widths=session_widths)
-
-    for n, chunk in enumerate(chunks):
-        if chunk or n == 0:
-            pages.append(lambda fig, chunk=chunk, first_one=n == 0: sessions_page(fig, chunk, first_one))
     buf = io.BytesIO()
     meta = {"Title": f"{_P['title.' + report.kind][1]}: {report.subject}", "Creator": "rescue-signals",
             "Subject": stamp.meta, "Keywords": stamp.signature, "CreationDate": None}
-    with PdfPages(buf, metadata=meta) as pdf:
-        for number, draw in enumerate(pages, 1):
-            fig = _page(report, stamp, lang, number, len(pages))
-            draw(fig)
-            pdf.savefig(fig)
+    figures = pdf_pages(report, stamp, lang)
+    try:
+        with PdfPages(buf, metadata=meta) as pdf:
+            for fig in figures:
+                pdf.savefig(fig)
+    finally:
+        for fig in figures:
             plt.close(fig)
     return buf.getvalue()
 
 
-def _page(report, stamp, lang: str, number: int, total: int):
-    plt = _pyplot()
-    fig = plt.figure(figsize=(A4_MM[0] * MM, A4_MM[1] * MM))
+def _charts(fig, top_mm: float, d: dict, cb: Codebook, lang: str) -> None:
+    progress_chart(_axes(fig, (25, A4_MM[1] - top_mm - 62, 165, 58)), d, lang)
+    confusion_chart(_axes(fig, (45, A4_MM[1] - top_mm - 140, 80, 62)), d["confusion"], cb, lang)
+    reaction_chart(_axes(fig, (145, A4_MM[1] - top_mm - 140, 50, 62)), d, lang)
+
+
+def _footer(sheet: _Sheet, report, stamp, lang: str, number: int, total: int) -> None:
     signer = f"{_t('signed', lang)}: {stamp.site}   ·   {_t('key', lang)}: {stamp.fingerprint}"
     foot = (f"{_t('digest', lang)}: {report.content_sha256}   ·   {_t('chain', lang)}: {stamp.chain_text}   ·   "
             f"{number}/{total}")
-    fig.text(0.5, 13.5 / A4_MM[1], signer, ha="center", fontsize=5.5, color="#222222")
-    fig.text(0.5, 10 / A4_MM[1], foot, ha="center", fontsize=5.0, color="#444444")
-    fig.text(0.5, 6.5 / A4_MM[1], _t("verify", lang), ha="center", fontsize=5.0, color="#444444")
-    return fig
+    for y, text, size, color in ((A4_MM[1] - 13.5, signer, 5.5, "#222222"), (A4_MM[1] - 10, foot, 5.0, "#444444"),
+                                 (A4_MM[1] - 6.5, _t("verify", lang), 5.0, "#444444")):
+        sheet.text(A4_MM[0] / 2, y, text, size, color=color, ha="center", width_mm=_WIDTH_MM)
 
 
 def _qr(text: str):
@@ -369,43 +492,26 @@ def _qr_axes(fig, text: str) -> None:
     matrix = np.kron(matrix, np.ones((8, 8)))  # 8 pixels a module: a viewer's smoothing cannot blur the edges
     side = QR_MM
     ax = fig.add_axes(((A4_MM[0] - 8 - side) / A4_MM[0], 1 - (1 + side) / A4_MM[1], side / A4_MM[0],
-                       side / A4_MM[1]))
-    ax.set_zorder(1)  # above the title band, which is a patch of the figure
+                       side / A4_MM[1]), label="qr-code")
+    ax.set_zorder(1)  # above the title band
     ax.imshow(1 - matrix, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_axis_off()
 
 
-def _heading(fig, report, lang: str, cb: Codebook) -> None:
+def _heading(sheet: _Sheet, report, lang: str, cb: Codebook) -> None:
+    """The first page's title band: the title and what the records are, left of the QR code."""
     from matplotlib.patches import Rectangle
 
     d = report.data
-    fig.patches.append(Rectangle((0, 1 - 24 / A4_MM[1]), 1, 24 / A4_MM[1], transform=fig.transFigure,
-                                 color="#F2A900", zorder=0))
+    sheet.ax.add_patch(Rectangle((0, 0), A4_MM[0], _BAND_MM, color="#F2A900", lw=0, zorder=0))
+    width = A4_MM[0] - 8 - QR_MM - 4 - _MARGIN_MM
     title = f"{_t('title.' + report.kind, lang)}" + ("：" if lang == "zh" else ": ") + report.subject
-    fig.text(15 / A4_MM[0], 1 - 12 / A4_MM[1], title, fontsize=16, fontweight="bold", va="center")
+    sheet.text(_MARGIN_MM, 12, title, 16, bold=True, va="center", width_mm=width)
     info = [f"{_t('until', lang)}: {_date(d['generated_at'])}", f"{_t('codebook', lang)}: {cb.title.get(lang)}"]
     crew = d["members"][0]["crew"] if report.kind == "trainee" and d["members"] else None
     if crew:
         info.insert(0, f"{_t('crew', lang)}: {crew}")
-    fig.text(15 / A4_MM[0], 1 - 19.5 / A4_MM[1], "   ·   ".join(info), fontsize=7.5, va="center")
-    fig.text(15 / A4_MM[0], 1 - 33 / A4_MM[1], _t("summary", lang), fontsize=11, fontweight="bold")
-
-
-def _fig_table(fig, top_mm: float, head, rows, *, widths) -> None:
-    """A table across the page, its top ``top_mm`` below the top of the page."""
-    height = _ROW_MM * (len(rows) + 1) / A4_MM[1]
-    ax = fig.add_axes((15 / A4_MM[0], 1 - top_mm / A4_MM[1] - height, 180 / A4_MM[0], height))
-    ax.set_axis_off()
-    total = sum(widths)
-    table = ax.table(cellText=rows or [["—"] + [""] * (len(head) - 1)], colLabels=head, loc="upper left",
-                     colWidths=[w / total for w in widths], cellLoc="left", bbox=(0, 0, 1, 1))
-    table.auto_set_font_size(False)
-    table.set_fontsize(6)
-    for (r, _), cell in table.get_celld().items():
-        cell.set_linewidth(0.3)
-        if r == 0:
-            cell.set_facecolor("#eeeeee")
-            cell.set_text_props(fontweight="bold")
+    sheet.text(_MARGIN_MM, 19.5, "   ·   ".join(info), 7.5, va="center", width_mm=width)
 
 
 def _axes(page, rect_mm):

@@ -1,0 +1,85 @@
+"""The printed report's pages: nothing printed runs into anything else, in either language."""
+
+import math
+
+import pytest
+from matplotlib.text import Text
+
+from rescue_signals.records import Records
+from rescue_signals.reportpages import A4_MM, pdf_pages
+from rescue_signals.reports import build_report, stamp_for
+from rescue_signals.sitekey import site_key
+
+from tests.drill.test_drill_reports import records_file  # noqa: F401  (the crew of three, as a fixture)
+
+
+def _corners(box, rotation_deg):
+    """The corners of a (possibly rotated) text's own rectangle, from its upright bounding box."""
+    theta = math.radians(rotation_deg % 180)
+    c, s = abs(math.cos(theta)), abs(math.sin(theta))
+    det = c * c - s * s
+    if abs(det) < 0.2:  # near 45°: the upright box is all there is to go on
+        w, h, theta = box.width, box.height, 0.0
+    else:
+        w, h = (box.width * c - box.height * s) / det, (box.height * c - box.width * s) / det
+    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    ux, uy = math.cos(theta), math.sin(theta)
+    return [(cx + a * w / 2 * ux - b * h / 2 * uy, cy + a * w / 2 * uy + b * h / 2 * ux)
+            for a, b in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+
+
+def _overlap(p, q, tolerance_px=0.5):
+    """Whether two convex quadrilaterals overlap by more than the tolerance (separating axes)."""
+    for poly in (p, q):
+        for i in range(4):
+            (x1, y1), (x2, y2) = poly[i], poly[(i + 1) % 4]
+            nx, ny = y2 - y1, x1 - x2
+            norm = math.hypot(nx, ny) or 1.0
+            a = [(x * nx + y * ny) / norm for x, y in p]
+            b = [(x * nx + y * ny) / norm for x, y in q]
+            if max(a) - tolerance_px <= min(b) or max(b) - tolerance_px <= min(a):
+                return False
+    return True
+
+
+def drawn_text(figures, monkeypatch):
+    """Per page: every piece of text as drawn, with its box (display pixels), and the QR code's box."""
+    drawn = []
+    original = Text.draw
+
+    def recording(self, renderer):
+        if self.get_visible() and self.get_text().strip():
+            drawn.append((self.get_text(), self.get_window_extent(renderer), self.get_rotation()))
+        return original(self, renderer)
+
+    monkeypatch.setattr(Text, "draw", recording)
+    pages = []
+    for fig in figures:
+        drawn.clear()
+        fig.canvas.draw()
+        qr = [ax.get_window_extent() for ax in fig.axes if ax.get_label() == "qr-code"]
+        pages.append((list(drawn), qr, fig.bbox))
+    return pages
+
+
+@pytest.mark.parametrize("kind", ["trainee", "crew"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_two_pieces_of_text_on_a_report_page_overlap(records_file, monkeypatch, kind, lang):
+    key, _ = site_key(site="Hushan training centre")
+    with Records(records_file, read_only=True) as records:
+        report = build_report(records, **({"trainee": "Li Wei"} if kind == "trainee" else {"crew": "一班"}))
+    pages = drawn_text(pdf_pages(report, stamp_for(report, key.public), lang), monkeypatch)
+    assert pages and all(abs(fig_box.width / fig_box.height - A4_MM[0] / A4_MM[1]) < 1e-3 for _, _, fig_box in pages)
+    problems = []
+    for number, (texts, qr, page) in enumerate(pages, 1):
+        shapes = [(t, _corners(box, rot), box) for t, box, rot in texts]
+        for i, (a, pa, box) in enumerate(shapes):
+            if box.x0 < page.x0 - 0.5 or box.x1 > page.x1 + 0.5 or box.y0 < page.y0 - 0.5 or box.y1 > page.y1 + 0.5:
+                problems.append(f"page {number}: {a!r} runs off the page")
+            for q in qr:
+                if box.overlaps(q) and _overlap(pa, _corners(q, 0)):
+                    problems.append(f"page {number}: {a!r} runs into the QR code")
+            for b, pb, _ in shapes[:i]:
+                if _overlap(pa, pb):
+                    problems.append(f"page {number}: {a!r} overlaps {b!r}")
+    assert not problems, "\n".join(problems)
