@@ -41,7 +41,11 @@ _P = {
     "key": ("密钥指纹", "Key fingerprint"), "chain": ("记录链位置", "Records chain entry"),
     "verify": ("核验：rescue-signals report --verify 文件名 --trust 密钥指纹",
                "Check with: rescue-signals report --verify FILE --trust FINGERPRINT"),
-    "none": ("暂无记录", "no records yet"), "page": ("页", "page"), "seconds": ("秒", "s"),
+    "axis.date": ("训练日期", "Date of the session"), "axis.composite": ("综合分（0–100）", "Composite score (0–100)"),
+    "axis.reaction": ("反应时间（秒）", "Reaction time (s)"), "axis.trainee": ("学员", "Trainee"),
+    "axis.scenario": ("场景", "Scenario"), "axis.given": ("所答", "Answer given"),
+    "axis.right": ("正确答案", "Right answer"),
+    "none": ("暂无记录", "no records yet"), "page": ("页", "page"),
     "by_scenario": ("各场景结果（最高综合分）", "Scenarios (best composite)"),
     "formula": ("综合分 = 100 ×（0.60 × 正确率 + 0.25 × 速度 + 0.15 × 敲击节奏）",
                 "composite = 100 × (0.60 × accuracy + 0.25 × speed + 0.15 × knock timing)"),
@@ -150,7 +154,8 @@ def progress_chart(ax, data: dict, lang: str) -> None:
             ax.plot([t], [s["composite"]], "o", ms=4, color=line.get_color(),
                     markerfacecolor=line.get_color() if s["passed"] else "white")
     ax.set_ylim(0, 105)
-    ax.set_ylabel(_t("composite", lang), fontsize=7)
+    ax.set_ylabel(_t("axis.composite", lang), fontsize=7)
+    ax.set_xlabel(_t("axis.date", lang), fontsize=7)
     ax.set_title(_t("progress", lang), fontsize=8)
     ax.tick_params(labelsize=6)
     ax.grid(alpha=0.3)
@@ -181,6 +186,8 @@ def confusion_chart(ax, confusion: dict, cb: Codebook, lang: str) -> None:
                       rotation=35, ha="right", fontsize=6)
         ax.set_yticks(range(len(confusion["rows"])), [label_name(r, cb, lang) for r in confusion["rows"]],
                       fontsize=6)
+        ax.set_xlabel(_t("axis.given", lang), fontsize=7)
+        ax.set_ylabel(_t("axis.right", lang), fontsize=7)
     else:
         ax.set_axis_off()
         ax.text(0.5, 0.5, _t("none", lang), transform=ax.transAxes, ha="center", fontsize=8)
@@ -197,7 +204,8 @@ def reaction_chart(ax, data: dict, lang: str) -> None:
     if groups:
         ax.boxplot(list(groups.values()), showfliers=True, widths=0.5)
         ax.set_xticks(range(1, len(groups) + 1), list(groups), rotation=35, ha="right", fontsize=6)
-        ax.set_ylabel(_t("seconds", lang), fontsize=7)
+        ax.set_ylabel(_t("axis.reaction", lang), fontsize=7)
+        ax.set_xlabel(_t("axis." + key, lang), fontsize=7)
         ax.tick_params(axis="y", labelsize=6)
         ax.grid(axis="y", alpha=0.3)
     else:

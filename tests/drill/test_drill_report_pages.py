@@ -83,3 +83,30 @@ def test_no_two_pieces_of_text_on_a_report_page_overlap(records_file, monkeypatc
                 if _overlap(pa, pb):
                     problems.append(f"page {number}: {a!r} overlaps {b!r}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_charts_name_their_axes_in_the_report_language_and_give_reaction_times_in_seconds(records_file, lang):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    from rescue_signals.codebook import default_codebook
+    from rescue_signals.reportpages import confusion_chart, progress_chart, reaction_chart
+
+    with Records(records_file, read_only=True) as records:
+        data = build_report(records, crew="一班").data
+    fig = pyplot.figure()
+    progress, confusion, reaction = (fig.add_subplot(1, 3, n) for n in (1, 2, 3))
+    progress_chart(progress, data, lang)
+    confusion_chart(confusion, data["confusion"], default_codebook(), lang)
+    reaction_chart(reaction, data, lang)
+    expected = {"zh": [("训练日期", "综合分（0–100）"), ("所答", "正确答案"), ("学员", "反应时间（秒）")],
+                "en": [("Date of the session", "Composite score (0–100)"), ("Answer given", "Right answer"),
+                       ("Trainee", "Reaction time (s)")]}[lang]
+    assert [(ax.get_xlabel(), ax.get_ylabel()) for ax in (progress, confusion, reaction)] == expected
+    seconds = [row["reaction_s"] for row in data["trials"] if row["correct"] and not row["false_start"]]
+    low, high = reaction.get_ylim()
+    assert 0 < max(seconds) < 30 and low <= min(seconds) and max(seconds) <= high < 60  # seconds, not ms
+    pyplot.close(fig)
