@@ -541,6 +541,32 @@ class Records:
                                "be read back); `rescue-signals records --verify` shows which entry was changed"
                                ) from None
 
+    # -- settings -----------------------------------------------------------------------------------------------
+    # What the site sets once and its reports print (its unit, the training place, the trainer): kept with the
+    # records they describe. The table is made the first time something is set, so records without settings keep
+    # their schema and open read-only as before; reports carry (and sign) the values they were made with.
+    _SETTINGS_SQL = ("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+                     "updated_at TEXT NOT NULL)")
+
+    def setting(self, key: str) -> str | None:
+        """The value set for ``key``, or None."""
+        if not self._query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'"):
+            return None
+        rows = self._query("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Set ``key`` to ``value`` (spaces tidied); an empty value or None removes it."""
+        value = " ".join(str(value).split()) if value is not None else ""
+        with self._transaction(f"remember the {key.split('.')[-1]}") as conn:
+            conn.execute(self._SETTINGS_SQL)
+            if value:
+                conn.execute("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
+                             "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                             (key, value, self._stamp()))
+            else:
+                conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+
     # -- derived views ------------------------------------------------------------------------------------------
     def practice(self, trainee_id: int) -> list[Practice]:
         """The trainee's answers as (label, accepted, when), for spaced refreshers."""

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from rescue_signals.codebook import Codebook, default_codebook
 from rescue_signals.drill import label_name
+from rescue_signals.drill.adaptive import MASTERED
 from rescue_signals.printed import MM, use_cjk_font
 
 A4_MM = (210.0, 297.0)
@@ -45,6 +46,15 @@ _P = {
     "axis.reaction": ("反应时间（秒）", "Reaction time (s)"), "axis.trainee": ("学员", "Trainee"),
     "axis.scenario": ("场景", "Scenario"), "axis.given": ("所答", "Answer given"),
     "axis.right": ("正确答案", "Right answer"),
+    "unit": ("单位", "Unit"), "place": ("培训地点", "Place of training"), "trainer": ("培训教员", "Trainer"),
+    "trainee": ("学员", "Trainee"), "members_n": ("{n} 名成员", "{n} members"),
+    "period": ("培训日期", "Dates of training"), "blank": ("＿＿＿＿＿＿＿＿", "________________"),
+    "signals": ("信号测试与掌握情况", "Signals tested and mastered"), "tested": ("测试过的信号", "Signals tested"),
+    "mastered": ("已掌握的信号（正确率 ≥ {share}）", "Signals mastered (≥ {share} right)"),
+    "beats": ("节拍闪光", "Visual beats"), "beats.on": ("开", "on"), "beats.off": ("关", "off"),
+    "beats.some": ("{k}/{n} 题开", "on in {k} of {n}"), "beats.unknown": ("未记录", "not recorded"),
+    "signatures": ("签名", "Signatures"), "sign.trainee": ("学员签名", "Trainee's signature"),
+    "sign.trainer": ("培训教员签名", "Trainer's signature"), "sign.date": ("日期", "Date"),
     "none": ("暂无记录", "no records yet"), "page": ("页", "page"),
     "by_scenario": ("各场景结果（最高综合分）", "Scenarios (best composite)"),
     "formula": ("综合分 = 100 ×（0.60 × 正确率 + 0.25 × 速度 + 0.15 × 敲击节奏）",
@@ -52,9 +62,14 @@ _P = {
 }
 
 
-def _t(key: str, lang: str) -> str:
+def _t(key: str, lang: str, **values) -> str:
     zh, en = _P[key]
-    return zh if lang == "zh" else en
+    text = zh if lang == "zh" else en
+    return text.format(**values) if values else text
+
+
+def _join(items, lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(items) or "—"
 
 
 def percent(share: float | None) -> str:
@@ -112,7 +127,7 @@ def scenario_rows(data: dict, lang: str) -> tuple[list[str], list[list[str]]]:
 
 def session_rows(data: dict, lang: str) -> tuple[list[str], list[list[str]]]:
     head = [_t(k, lang) for k in ("date", "name", "scenario", "trials", "accuracy", "latency", "false_starts",
-                                  "composite", "result")]
+                                  "composite", "result", "beats")]
     rows = []
     for s in data["sessions"]:
         lat = "—" if s["latency_median_s"] is None else f"{s['latency_median_s']:.1f} / {s['latency_p90_s']:.1f} s"
@@ -120,8 +135,64 @@ def session_rows(data: dict, lang: str) -> tuple[list[str], list[list[str]]]:
         planned = f"/{s['trials_planned']}" if s["trials_planned"] else ""
         rows.append([_date(s["started_at"]), s["trainee"], s["scenario_title"] or s["scenario_id"],
                      f"{s['trials']}{planned}", percent(s["accuracy"]), lat, str(s["false_starts"]),
-                     _num(s["composite"]), result])
+                     _num(s["composite"]), result,
+                     beats_text([r for r in data["trials"] if r["session"] == s["id"]], lang)])
     return head, rows
+
+
+def beats_text(trials: list[dict], lang: str) -> str:
+    """Whether the knocks were also shown on screen in these answers: on, off, on in k of n, or not recorded."""
+    known = [r["visual_beats"] for r in trials if r["visual_beats"] is not None]
+    if not known:
+        return _t("beats.unknown", lang) if trials else "—"
+    on = sum(bool(v) for v in known)
+    if on == len(trials):
+        return _t("beats.on", lang)
+    if on == 0 and len(known) == len(trials):
+        return _t("beats.off", lang)
+    return _t("beats.some", lang, k=on, n=len(trials))
+
+
+def detail_rows(report, lang: str) -> list[tuple[str, str]]:
+    """What the report is of, as an inspection asks it: unit, place, trainer, trainee or crew, the dates of
+    training, when the records were taken, the codebook and whether visual beats were on. A detail the site has
+    not set is a line to fill in by hand."""
+    d, cb = report.data, default_codebook()
+    details = d.get("details", {})
+    rows = [(_t(k, lang), details.get(k) or _t("blank", lang)) for k in ("unit", "place", "trainer")]
+    if report.kind == "trainee":
+        crew = d["members"][0]["crew"] if d["members"] else None
+        rows.append((_t("trainee", lang), report.subject))
+        rows.append((_t("crew", lang), crew or "—"))
+    else:
+        rows.append((_t("crew", lang), f"{report.subject} · {_t('members_n', lang, n=len(d['members']))}"))
+    days = sorted({_date(s["started_at"], time=False) for s in d["sessions"]})
+    rows.append((_t("period", lang), "—" if not days else days[0] if len(days) == 1 else f"{days[0]} – {days[-1]}"))
+    rows.append((_t("until", lang), _date(d["generated_at"])))
+    rows.append((_t("codebook", lang), cb.title.get(lang)))
+    rows.append((_t("beats", lang), beats_text(d["trials"], lang)))
+    return rows
+
+
+def signal_rows(data: dict, cb: Codebook, lang: str) -> tuple[list[str], list[list[str]]]:
+    """Per member: the signals tested, those mastered (at least :data:`MASTERED` of the answers right), and
+    whether visual beats were on."""
+    head = [_t("name", lang), _t("tested", lang), _t("mastered", lang, share=percent(MASTERED)), _t("beats", lang)]
+    rows = []
+    for m in data["members"]:
+        tested = [p for p in m["per_label"] if p["trials"]]
+        mastered = [p for p in tested if p["accepted"] / p["trials"] >= MASTERED]
+        rows.append([m["name"], _join([label_name(p["label"], cb, lang) for p in tested], lang),
+                     _join([label_name(p["label"], cb, lang) for p in mastered], lang),
+                     beats_text([r for r in data["trials"] if r["trainee"] == m["name"]], lang)])
+    return head, rows
+
+
+def signature_rows(report, lang: str) -> list[tuple[str, str]]:
+    """The signatures a printed report asks for: (whose, name printed beside the line)."""
+    d = report.data
+    rows = [(_t("sign.trainee", lang), m["name"]) for m in sorted(d["members"], key=lambda m: m["name"])]
+    return rows + [(_t("sign.trainer", lang), d.get("details", {}).get("trainer", ""))]
 
 
 def refresher_lines(data: dict, cb: Codebook, lang: str) -> list[str]:
@@ -229,7 +300,9 @@ def _svg(draw, size_mm, *args) -> str:
 _CSS = """body{font-family:"Noto Sans SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em auto;
 max-width:62em;color:#111}h1{border-bottom:4px solid #F2A900;padding-bottom:.2em}table{border-collapse:collapse;
 margin:.6em 0;font-size:.9em}th,td{border:1px solid #999;padding:.25em .5em;text-align:left}th{background:#f4f4f4}
-img{max-width:100%}footer{margin-top:2em;font-size:.8em;color:#444;word-break:break-all}
+img{max-width:100%}.details th{background:none;border:0;padding-left:0}.details td{border:0}
+.sign{margin:1.6em 0 .4em}.sign span{display:inline-block;width:16em;border-bottom:1px solid #111;margin:0 1em}
+.sign span.date{width:7em}footer{margin-top:2em;font-size:.8em;color:#444;word-break:break-all}
 @media print{body{margin:0}section{break-inside:avoid}}"""
 
 
@@ -246,21 +319,19 @@ def html_page(report, stamp, lang: str) -> str:
     cb, d, esc = default_codebook(), report.data, html.escape
     title = f"{_t('title.' + report.kind, lang)}：{report.subject}" if lang == "zh" else \
         f"{_t('title.' + report.kind, lang)}: {report.subject}"
-    crew = d["members"][0]["crew"] if report.kind == "trainee" and d["members"] else None
-    info = [f"{_t('until', lang)}: {_date(d['generated_at'])}", f"{_t('codebook', lang)}: {cb.title.get(lang)}"]
-    if crew:
-        info.insert(0, f"{_t('crew', lang)}: {crew}")
+    details = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in detail_rows(report, lang))
     parts = [
         f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{esc(title)}</title>",
         f"<meta name=\"rescue-signals-report\" content=\"{stamp.meta}\">",
         f"<meta name=\"rescue-signals-signature\" content=\"{stamp.signature}\">",
-        f"<style>{_CSS}</style></head><body><h1>{esc(title)}</h1><p>{' · '.join(esc(i) for i in info)}</p>",
+        f"<style>{_CSS}</style></head><body><h1>{esc(title)}</h1><table class=\"details\">{details}</table>",
         f"<section><h2>{_t('summary', lang)}</h2>{_table(*member_rows(d, lang))}<p>{esc(_t('formula', lang))}</p>"
         "</section>",
         f"<section><img alt=\"{esc(_t('progress', lang))}\" src=\"{_svg(progress_chart, (180, 70), d, lang)}\">"
         f"<img alt=\"{esc(_t('confusion', lang))}\" "
         f"src=\"{_svg(confusion_chart, (110, 80), d['confusion'], cb, lang)}\">"
         f"<img alt=\"{esc(_t('reaction', lang))}\" src=\"{_svg(reaction_chart, (70, 80), d, lang)}\"></section>",
+        f"<section><h2>{_t('signals', lang)}</h2>{_table(*signal_rows(d, cb, lang))}</section>",
         f"<section><h2>{_t('by_scenario', lang)}</h2>{_table(*scenario_rows(d, lang))}</section>",
         f"<section><h2>{_t('session_list', lang)}</h2>{_table(*session_rows(d, lang))}</section>",
     ]
@@ -268,6 +339,9 @@ def html_page(report, stamp, lang: str) -> str:
     if lines:
         parts.append(f"<section><h2>{_t('refresh', lang)}</h2><ul>" +
                      "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul></section>")
+    signs = "".join(f"<p class=\"sign\">{esc(whose)}: {esc(name)}<span></span>{esc(_t('sign.date', lang))}:"
+                    "<span class=\"date\"></span></p>" for whose, name in signature_rows(report, lang))
+    parts.append(f"<section><h2>{_t('signatures', lang)}</h2>{signs}</section>")
     qr = _qr(stamp.qr_text(report)).svg_data_uri(scale=3, border=2)
     parts.append(f"<footer><img alt=\"QR\" src=\"{qr}\" style=\"float:right\">{_t('signed', lang)}: {esc(stamp.site)}<br>"
                  f"{_t('key', lang)}: {stamp.fingerprint}<br>{_t('digest', lang)}: {report.content_sha256}<br>"
@@ -288,6 +362,8 @@ _HEAD_MM = 7.4
 _TITLE_MM = 7.0
 _GAP_MM = 5.0
 _CHARTS_MM = 166.0
+_DETAIL_MM = 5.0
+_SIGN_MM = 11.0
 _INK = "#111111"
 _CELL_PT = 6.0
 _MIN_PT = 4.2
@@ -435,17 +511,25 @@ def pdf_pages(report, stamp, lang: str) -> list:
     flow = _Flow(new_page)
     _heading(flow.sheet, report, lang, cb)
     _qr_axes(flow.sheet.fig, stamp.qr_text(report))
-    flow.y = _BAND_MM + 4
+    flow.y = _BAND_MM + 3
+    details = detail_rows(report, lang)
+    flow.block(_DETAIL_MM * ((len(details) + 1) // 2) + 2, lambda sheet, top: _details(sheet, top, details))
     flow.table(_t("summary", lang), *member_rows(d, lang), (5, 14, 7, 6, 7, 14, 7, 9, 9, 9, 9))
     flow.y -= _GAP_MM - 1
     flow.block(8, lambda sheet, top: sheet.paragraph(top, _t("formula", lang), 6.5))
     flow.block(_CHARTS_MM, lambda sheet, top: _charts(sheet.fig, top, d, cb, lang))
+    flow.table(_t("signals", lang), *signal_rows(d, cb, lang), (14, 40, 40, 12))
     chead, crows = scenario_rows(d, lang)
     flow.table(_t("by_scenario", lang), chead, crows, (14,) + (30,) * (len(chead) - 1))
     lines = refresher_lines(d, cb, lang)
     if lines:
         flow.lines(_t("refresh", lang), lines)
-    flow.table(_t("session_list", lang), *session_rows(d, lang), (13, 12, 24, 6, 7, 13, 6, 7, 8))
+    flow.table(_t("session_list", lang), *session_rows(d, lang), (13, 12, 22, 6, 7, 13, 6, 7, 8, 7))
+    signs = signature_rows(report, lang)
+    flow.room(_TITLE_MM + _SIGN_MM * min(len(signs), 3))
+    flow.title(_t("signatures", lang))
+    for whose, name in signs:
+        flow.block(_SIGN_MM, lambda sheet, top, whose=whose, name=name: _signature(sheet, top, whose, name, lang))
     for number, sheet in enumerate(flow.sheets, 1):
         _footer(sheet, report, stamp, lang, number, len(flow.sheets))
     return [sheet.fig for sheet in flow.sheets]
@@ -474,6 +558,24 @@ def _charts(fig, top_mm: float, d: dict, cb: Codebook, lang: str) -> None:
     progress_chart(_axes(fig, (25, A4_MM[1] - top_mm - 62, 165, 58)), d, lang)
     confusion_chart(_axes(fig, (45, A4_MM[1] - top_mm - 140, 80, 62)), d["confusion"], cb, lang)
     reaction_chart(_axes(fig, (145, A4_MM[1] - top_mm - 140, 50, 62)), d, lang)
+
+
+def _details(sheet: _Sheet, top: float, rows: list[tuple[str, str]]) -> None:
+    """The report's details in two columns: a bold label and its value."""
+    half = _WIDTH_MM / 2
+    for n, (label, value) in enumerate(rows):
+        x, y = _MARGIN_MM + half * (n % 2), top + _DETAIL_MM * (n // 2) + 3.8
+        sheet.text(x, y, label, 7, bold=True, width_mm=27)
+        sheet.text(x + 28, y, value, 7, width_mm=half - 30)
+
+
+def _signature(sheet: _Sheet, top: float, whose: str, name: str, lang: str) -> None:
+    """A line to sign on, with whose signature it is and the name, and a line for the date."""
+    y = top + 8
+    sheet.text(_MARGIN_MM, y, f"{whose}: {name}" if name else f"{whose}:", 7, width_mm=60)
+    sheet.ax.plot([_MARGIN_MM + 63, _MARGIN_MM + 133], [y + 0.8] * 2, color=_INK, lw=0.5)
+    sheet.text(_MARGIN_MM + 137, y, f"{_t('sign.date', lang)}:", 7, width_mm=12)
+    sheet.ax.plot([_MARGIN_MM + 150, _MARGIN_MM + _WIDTH_MM], [y + 0.8] * 2, color=_INK, lw=0.5)
 
 
 def _footer(sheet: _Sheet, report, stamp, lang: str, number: int, total: int) -> None:
@@ -507,19 +609,16 @@ def _qr_axes(fig, text: str) -> None:
 
 
 def _heading(sheet: _Sheet, report, lang: str, cb: Codebook) -> None:
-    """The first page's title band: the title and what the records are, left of the QR code."""
+    """The first page's title band, left of the QR code: the title, and the unit and place (else the codebook)."""
     from matplotlib.patches import Rectangle
 
-    d = report.data
     sheet.ax.add_patch(Rectangle((0, 0), A4_MM[0], _BAND_MM, color="#F2A900", lw=0, zorder=0))
     width = A4_MM[0] - 8 - QR_MM - 4 - _MARGIN_MM
     title = f"{_t('title.' + report.kind, lang)}" + ("：" if lang == "zh" else ": ") + report.subject
     sheet.text(_MARGIN_MM, 12, title, 16, bold=True, va="center", width_mm=width)
-    info = [f"{_t('until', lang)}: {_date(d['generated_at'])}", f"{_t('codebook', lang)}: {cb.title.get(lang)}"]
-    crew = d["members"][0]["crew"] if report.kind == "trainee" and d["members"] else None
-    if crew:
-        info.insert(0, f"{_t('crew', lang)}: {crew}")
-    sheet.text(_MARGIN_MM, 19.5, "   ·   ".join(info), 7.5, va="center", width_mm=width)
+    details = report.data.get("details", {})
+    where = " · ".join(v for v in (details.get("unit"), details.get("place")) if v)
+    sheet.text(_MARGIN_MM, 19.5, where or cb.title.get(lang), 7.5, va="center", width_mm=width)
 
 
 def _axes(page, rect_mm):

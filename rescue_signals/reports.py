@@ -85,7 +85,8 @@ class Report:
         return {"format": REPORT_FORMAT, "kind": self.kind, "subject": self.subject,
                 "until": self.data["generated_at"], "content_sha256": self.content_sha256,
                 "chain": None if self.chain is None else {"position": self.chain.position, "head": self.chain.hash},
-                "signer": {"site": signer.site, "public_key": signer.base64, "fingerprint": signer.fingerprint}}
+                "signer": {"site": signer.site, "public_key": signer.base64, "fingerprint": signer.fingerprint},
+                **({"details": self.data["details"]} if "details" in self.data else {})}
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,42 @@ class Stamp:
                 f"key: {self.fingerprint}\ncontent sha256: {report.content_sha256}{chain}")
 
 
+@dataclass(frozen=True)
+class Details:
+    """What an inspection asks of a training record besides the results, set by the site and printed on its
+    reports: the unit (mine or company), the place of training and the trainer. Remembered in the records
+    (:meth:`remember`), and signed into every report that carries them."""
+
+    unit: str | None = None
+    place: str | None = None
+    trainer: str | None = None
+
+    FIELDS = ("unit", "place", "trainer")
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.FIELDS if getattr(self, k)}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Details":
+        data = data if isinstance(data, dict) else {}
+        return cls(**{k: str(data[k]) for k in cls.FIELDS if data.get(k)})
+
+    @classmethod
+    def from_records(cls, records: Records) -> "Details":
+        """The details remembered in the records (None for those never set)."""
+        return cls(**{k: records.setting(f"report.{k}") for k in cls.FIELDS})
+
+    def updated(self, **given: str | None) -> "Details":
+        """These details with the ``given`` ones replaced (an empty text clears one; None keeps it)."""
+        values = {k: getattr(self, k) for k in self.FIELDS}
+        values.update({k: (" ".join(v.split()) or None) for k, v in given.items() if v is not None})
+        return Details(**values)
+
+    def remember(self, records: Records) -> None:
+        for k in self.FIELDS:
+            records.set_setting(f"report.{k}", getattr(self, k))
+
+
 def stamp_for(report: "Report", signer: PublicKey) -> Stamp:
     meta = META + base64.b64encode(json.dumps(report.meta(signer), sort_keys=True).encode()).decode()
     return Stamp(signer.site, signer.fingerprint, report.chain, meta)
@@ -128,8 +165,9 @@ def stamp_for(report: "Report", signer: PublicKey) -> Stamp:
 
 # -- gathering --------------------------------------------------------------------------------------------------
 def build_report(records: Records, *, trainee: str | None = None, crew: str | None = None,
-                 until: datetime | None = None) -> Report:
-    """Gather the report of one trainee or one crew from the records, as they stood at ``until`` (default now).
+                 until: datetime | None = None, details: Details | None = None) -> Report:
+    """Gather the report of one trainee or one crew from the records, as they stood at ``until`` (default now),
+    with the site's ``details`` (unit, place, trainer) if any.
 
     Raises
     ------
@@ -174,6 +212,8 @@ def build_report(records: Records, *, trainee: str | None = None, crew: str | No
         "sessions": sorted(sessions, key=lambda s: (s["started_at"], s["id"])), "trials": trials,
         "confusion": score(attempts_all).confusion.as_dict(),
     }
+    if details is not None and details.as_dict():
+        data["details"] = details.as_dict()
     return Report(kind, subject, data, chain)
 
 
@@ -363,6 +403,8 @@ class Verification:
         Why the key is trusted (``"this site's own key"``, ``"--trust"``, a trusted-keys file), or None.
     chain : Head or None
         Where the records' chain stood when the report was made.
+    details : dict or None
+        The site's details the report carries (signed), to rebuild its content with.
     """
 
     path: str
@@ -373,6 +415,7 @@ class Verification:
     signer: PublicKey
     trusted_as: str | None
     chain: Head | None
+    details: dict | None = None
 
 
 def read_signed_report(path: str | Path, trusted: list[Trusted]) -> Verification:
@@ -417,7 +460,8 @@ def read_signed_report(path: str | Path, trusted: list[Trusted]) -> Verification
     return Verification(
         str(p), str(meta.get("kind")), str(meta.get("subject")), str(meta.get("until")),
         str(meta.get("content_sha256")), signer, next((t.source for t in trusted if t.matches(signer)), None),
-        Head(int(chain["position"]), str(chain["head"])) if isinstance(chain, dict) else None)
+        Head(int(chain["position"]), str(chain["head"])) if isinstance(chain, dict) else None,
+        meta.get("details") if isinstance(meta.get("details"), dict) else None)
 
 
 def _decode_meta(text: bytes) -> dict | None:
@@ -467,7 +511,8 @@ def check_against_records(found: Verification, records: Records) -> str:
     try:
         until = datetime.fromisoformat(found.until)
         rebuilt = build_report(records, trainee=found.subject if found.kind == "trainee" else None,
-                               crew=found.subject if found.kind == "crew" else None, until=until)
+                               crew=found.subject if found.kind == "crew" else None, until=until,
+                               details=Details.from_dict(found.details))
     except (RecordsError, UsageError, ValueError) as exc:
         raise RecordsError(f"{records.path}: the report's content cannot be rebuilt from these records: {exc}") \
             from None

@@ -7,7 +7,7 @@ from matplotlib.text import Text
 
 from rescue_signals.records import Records
 from rescue_signals.reportpages import A4_MM, pdf_pages
-from rescue_signals.reports import build_report, stamp_for
+from rescue_signals.reports import Details, build_report, stamp_for
 from rescue_signals.sitekey import site_key
 
 from tests.drill.test_drill_reports import records_file  # noqa: F401  (the crew of three, as a fixture)
@@ -66,8 +66,12 @@ def drawn_text(figures, monkeypatch):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_no_two_pieces_of_text_on_a_report_page_overlap(records_file, monkeypatch, kind, lang):
     key, _ = site_key(site="Hushan training centre")
+    details = Details() if kind == "trainee" else Details(  # blank lines to fill in, or long names
+        unit="Hushan Coal Mining Company, No. 2 Mine (mine rescue brigade, second squadron)",
+        place="Underground training gallery, level −450 m, west wing", trainer="Zhang Jianguo 张建国")
     with Records(records_file, read_only=True) as records:
-        report = build_report(records, **({"trainee": "Li Wei"} if kind == "trainee" else {"crew": "一班"}))
+        report = build_report(records, details=details,
+                              **({"trainee": "Li Wei"} if kind == "trainee" else {"crew": "一班"}))
     pages = drawn_text(pdf_pages(report, stamp_for(report, key.public), lang), monkeypatch)
     assert pages and all(abs(fig_box.width / fig_box.height - A4_MM[0] / A4_MM[1]) < 1e-3 for _, _, fig_box in pages)
     problems = []
