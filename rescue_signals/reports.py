@@ -373,8 +373,10 @@ def _csv(report: Report, stamp: Stamp) -> str:
     w.writeheader()
     for row in report.data["trials"]:
         w.writerow({k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v) for k, v in row.items()})
+    details = report.data.get("details", {})
     buf.write(f"# rescue-signals {report.kind} report: {report.subject}; records until {report.data['generated_at']}"
               f"; content sha256 {report.content_sha256}\n"
+              + "".join(f"# {k}: {' '.join(str(details[k]).split())}\n" for k in Details.FIELDS if k in details) +
               f"# signed by: {stamp.site}; key fingerprint {stamp.fingerprint}; records chain entry "
               f"{stamp.chain_text}\n# {stamp.meta}\n# {stamp.signature}\n")
     return buf.getvalue()

@@ -105,11 +105,14 @@ def test_unit_place_and_trainer_are_remembered_signed_and_checked(records_file, 
     assert "湖山煤矿" in page and "培训中心三楼" in page and "张工" in page and "培训教员签名" in page
     for name in ("Li Wei", "王强", "Zhao Lei"):  # a line for each trainee to sign
         assert f"学员签名: {name}" in page
+    csv_file = tmp_path / "crew.csv"
+    assert run_cli(capsys, "report", "--crew", "一班", "-o", csv_file, "--db", records_file)[0] == 0
+    assert "# unit: 湖山煤矿\n# place: 培训中心三楼\n# trainer: 张工\n" in csv_file.read_text(encoding="utf-8")
     code, out, _ = run_cli(capsys, "report", "--crew", "一班", "--db", records_file)  # the terminal summary
     assert "单位: 湖山煤矿" in out and "培训教员: 张工" in out
     # an inspector's check rebuilds the content with the details the report was signed with, even after they change
     assert run_cli(capsys, "report", "--crew", "一班", "--db", records_file, "--trainer", "李工")[0] == 0
-    for path in (first, later):
+    for path in (first, later, csv_file):
         code, out, err = run_cli(capsys, "report", "--verify", path, "--db", records_file)
         assert code == 0 and "give the same content" in out, (out, err)
     # cleared with an empty value; the xAPI instructor is the trainer unless given
