@@ -9,10 +9,10 @@ from pathlib import Path
 from rescue_signals.commands.codebook import _pad, _width
 from rescue_signals.commands.key import announce_new_key
 from rescue_signals.errors import RecordsError, RescueSignalsError, SignatureError, UsageError
-from rescue_signals.records import Records, default_path
-from rescue_signals.reports import (FORMATS, Details, build_report, check_against_records, read_signed_report,
-                                    write_report)
-from rescue_signals.sitekey import load_site_key, site_key, trusted_keys
+from rescue_signals.paper.records import Records, default_path
+from rescue_signals.paper.reports import (FORMATS, Details, build_report, check_against_records,
+                                          read_signed_report, write_report)
+from rescue_signals.paper.sitekey import load_site_key, site_key, trusted_keys
 
 
 def add_arguments(parser):
@@ -85,7 +85,7 @@ def _details(db: Path, args) -> Details:
 
 
 def _print_summary(report, lang: str) -> None:
-    from rescue_signals.reportpages import detail_rows, member_rows, session_rows
+    from rescue_signals.paper.pages import detail_rows, member_rows, session_rows
 
     for label, value in detail_rows(report, lang):
         print(f"{label}: {value}")

@@ -11,7 +11,7 @@ import pytest
 from rescue_signals.cli import main
 from rescue_signals.codebook import default_codebook
 from rescue_signals.drill import Drill, Response, find_scenario, score
-from rescue_signals.records import Records
+from rescue_signals.paper.records import Records
 
 from tests.drill.test_drill_reports import records_file  # noqa: F401  (the crew of three, as a fixture)
 
@@ -76,8 +76,8 @@ def test_the_printed_report_carries_what_an_inspection_asks_for(with_beats, tmp_
 
 
 def test_mastered_signals_are_those_with_at_least_80_percent_right(with_beats):
-    from rescue_signals.reportpages import signal_rows
-    from rescue_signals.reports import build_report
+    from rescue_signals.paper.pages import signal_rows
+    from rescue_signals.paper.reports import build_report
 
     with Records(with_beats, read_only=True) as rec:
         data = build_report(rec, trainee="Li Wei").data
@@ -127,7 +127,7 @@ def test_unit_place_and_trainer_are_remembered_signed_and_checked(records_file, 
 
 def test_without_details_a_report_has_lines_to_fill_in_and_its_content_is_unchanged(records_file, tmp_path,
                                                                                     capsys):
-    from rescue_signals.reports import build_report
+    from rescue_signals.paper.reports import build_report
 
     with Records(records_file, read_only=True) as rec:
         report = build_report(rec, trainee="Li Wei")
@@ -139,6 +139,6 @@ def test_without_details_a_report_has_lines_to_fill_in_and_its_content_is_unchan
 
 
 def _signer():
-    from rescue_signals.sitekey import site_key
+    from rescue_signals.paper.sitekey import site_key
 
     return site_key(site="Hushan")[0].public

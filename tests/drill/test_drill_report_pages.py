@@ -5,10 +5,10 @@ import math
 import pytest
 from matplotlib.text import Text
 
-from rescue_signals.records import Records
-from rescue_signals.reportpages import A4_MM, pdf_pages
-from rescue_signals.reports import Details, build_report, stamp_for
-from rescue_signals.sitekey import site_key
+from rescue_signals.paper.records import Records
+from rescue_signals.paper.pages import A4_MM, pdf_pages
+from rescue_signals.paper.reports import Details, build_report, stamp_for
+from rescue_signals.paper.sitekey import site_key
 
 from tests.drill.test_drill_reports import records_file  # noqa: F401  (the crew of three, as a fixture)
 
@@ -97,7 +97,7 @@ def test_the_charts_name_their_axes_in_the_report_language_and_give_reaction_tim
     from matplotlib import pyplot
 
     from rescue_signals.codebook import default_codebook
-    from rescue_signals.reportpages import confusion_chart, progress_chart, reaction_chart
+    from rescue_signals.paper.pages import confusion_chart, progress_chart, reaction_chart
 
     with Records(records_file, read_only=True) as records:
         data = build_report(records, crew="一班").data

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Callable
 
 from rescue_signals import __version__
-from rescue_signals.chain import GENESIS, TABLES, Check, Head, canonical, entry_hash, walk
 from rescue_signals.drill.adaptive import Practice, Profile
 from rescue_signals.drill.trial import Attempt
 from rescue_signals.errors import RecordsError, RescueSignalsError
 from rescue_signals.filesystem import disk_is_full
+from rescue_signals.paper.chain import GENESIS, TABLES, Check, Head, canonical, entry_hash, walk
 from rescue_signals.resources import user_data_dir
 
 ENV_VAR = "RESCUE_SIGNALS_DB"
@@ -372,7 +372,7 @@ class Records:
 
         Returns
         -------
-        rescue_signals.chain.Check
+        rescue_signals.paper.chain.Check
             ``problems`` names the first broken entry first.
         """
         with self._errors("read the records"):

@@ -8,11 +8,11 @@ content digest
     paper copy can be matched with the records: ``report --verify --db`` rebuilds the content from the records
     for the same person and cut-off time and compares.
 chain position and head
-    Where the records' hash chain (:mod:`rescue_signals.chain`) stood when the report was made. The records must
-    still hold that entry with that hash: records rewritten since (even with every hash recomputed) do not.
+    Where the records' hash chain (:mod:`rescue_signals.paper.chain`) stood when the report was made. The records
+    must still hold that entry with that hash: records rewritten since (even with every hash recomputed) do not.
 signature
-    Ed25519, by the site's key (:mod:`rescue_signals.sitekey`), over the file's own bytes with the signature's
-    128 hex digits set to zeros: every number, name and byte the report shows. The public key travels in the
+    Ed25519, by the site's key (:mod:`rescue_signals.paper.sitekey`), over the file's own bytes with the
+    signature's 128 hex digits set to zeros: every number, name and byte the report shows. The public key travels in the
     report; whether it is a key the inspector trusts is checked against its fingerprint.
 """
 
@@ -29,16 +29,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rescue_signals import __version__
-from rescue_signals.chain import Head
 from rescue_signals.codebook import HEADCOUNT, Codebook, default_codebook
 from rescue_signals.datafile import did_you_mean
 from rescue_signals.drill import Practice, find_scenario, refreshers, score
 from rescue_signals.errors import RecordsError, RescueSignalsError, SignatureError, UsageError
 from rescue_signals.filesystem import not_a_regular_file, write_whole
+from rescue_signals.paper.chain import Head
+from rescue_signals.paper.pages import percent
+from rescue_signals.paper.records import Records, SessionRecord, stamp
+from rescue_signals.paper.sitekey import SIGNATURE_BYTES, PublicKey, SiteKey, Trusted
 from rescue_signals.protocol import format_sequence
-from rescue_signals.records import Records, SessionRecord, stamp
-from rescue_signals.reportpages import percent
-from rescue_signals.sitekey import SIGNATURE_BYTES, PublicKey, SiteKey, Trusted
 
 FORMATS = ("csv", "html", "pdf", "xapi")
 SIGNED_FORMATS = ("csv", "html", "pdf")
@@ -338,7 +338,7 @@ def write_report(report: Report, path: str | Path, *, key: SiteKey | None = None
         raise UsageError(f"cannot write a report as '{fmt or p.name}'{did_you_mean(fmt, FORMATS)}; "
                          f"use {', '.join(FORMATS)}")
     if fmt == "xapi":
-        from rescue_signals.xapi import statements
+        from rescue_signals.paper.xapi import statements
 
         signer = key.public if key is not None else None
         body = json.dumps(statements(report, site=signer.site if signer else None, instructor=instructor),
@@ -359,10 +359,10 @@ def _layout(report: Report, stamp: Stamp, fmt: str, lang: str) -> bytes:
     if fmt == "csv":
         return _csv(report, stamp).encode("utf-8")
     if fmt == "html":
-        from rescue_signals.reportpages import html_page
+        from rescue_signals.paper.pages import html_page
 
         return html_page(report, stamp, lang).encode("utf-8")
-    from rescue_signals.reportpages import pdf_document
+    from rescue_signals.paper.pages import pdf_document
 
     return pdf_document(report, stamp, lang)
 

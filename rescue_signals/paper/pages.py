@@ -1,8 +1,9 @@
 """The layout of a report: charts (progress, confusion matrix, reaction times), an HTML page and an A4 PDF.
 
-Everything shown comes from :class:`rescue_signals.reports.Report` data; this module only lays it out. Both
-formats show who signed the report (the site and its key's fingerprint; the PDF also as a QR code) and carry the
-metadata and the signature's place of the :class:`rescue_signals.reports.Stamp` they are given.
+Everything shown comes from the data of a :class:`rescue_signals.paper.reports.Report`; this module only lays it
+out, and imports nothing of the reports (they import it). Both formats show who signed the report (the site and its
+key's fingerprint; the PDF also as a QR code) and carry the metadata and the signature's place of the
+:class:`rescue_signals.paper.reports.Stamp` they are given.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 from rescue_signals.codebook import Codebook, default_codebook
 from rescue_signals.drill import label_name
 from rescue_signals.drill.adaptive import MASTERED
-from rescue_signals.printed import MM, use_cjk_font
+from rescue_signals.paper.printed import MM, use_cjk_font
 
 A4_MM = (210.0, 297.0)
 QR_MM = 22.0
