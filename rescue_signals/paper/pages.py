@@ -23,6 +23,8 @@ A4_MM = (210.0, 297.0)
 QR_MM = 22.0
 """Side of the QR code in the first page's title band (modules of about 0.4 mm: a phone reads them up close)."""
 _ROW_MM = 5.2
+_MAX_NAMED = 10
+"""Charts name each trainee (a legend, a box each) for crews up to this size; larger crews' charts go by scenario."""
 
 _P = {
     "title.trainee": ("训练记录", "Training record"), "title.crew": ("班组训练记录", "Crew training record"),
@@ -238,7 +240,8 @@ def progress_chart(ax, data: dict, lang: str) -> None:
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.xaxis.get_offset_text().set_fontsize(6)
-        ax.legend(fontsize=6, loc="lower right")
+        if len({s["trainee"] for s in done}) <= _MAX_NAMED:  # more names would cover the chart
+            ax.legend(fontsize=6, loc="lower right")
     else:
         ax.text(0.5, 0.5, _t("none", lang), transform=ax.transAxes, ha="center", fontsize=8)
 
@@ -267,8 +270,8 @@ def confusion_chart(ax, confusion: dict, cb: Codebook, lang: str) -> None:
 
 
 def reaction_chart(ax, data: dict, lang: str) -> None:
-    """Reaction times of right answers, a box per trainee (crew) or per scenario (trainee)."""
-    key = "trainee" if data["kind"] == "crew" else "scenario"
+    """Reaction times of right answers, a box per trainee (a crew of up to :data:`_MAX_NAMED`) or per scenario."""
+    key = "trainee" if data["kind"] == "crew" and len(data["members"]) <= _MAX_NAMED else "scenario"
     groups: dict[str, list[float]] = {}
     for row in data["trials"]:
         if row["correct"] and not row["false_start"] and row["reaction_s"] is not None:

@@ -114,3 +114,34 @@ def test_the_charts_name_their_axes_in_the_report_language_and_give_reaction_tim
     low, high = reaction.get_ylim()
     assert 0 < max(seconds) < 30 and low <= min(seconds) and max(seconds) <= high < 60  # seconds, not ms
     pyplot.close(fig)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_large_crew_report_runs_over_pages_without_overlaps(tmp_path, clock, monkeypatch, lang):
+    import numpy as np
+
+    from rescue_signals.codebook import default_codebook
+    from rescue_signals.drill import Drill, Response, find_scenario, score
+
+    cb, s = default_codebook(), find_scenario("first-lesson")
+    with Records(tmp_path / "r.sqlite3", now=clock) as rec:
+        for n in range(24):
+            trainee = rec.ensure_trainee(f"Trainee number {n} 李{n}", "二班")
+            sid = rec.start_session(trainee.id, s.id, scenario_title=s.title.get(lang), codebook_id=cb.id)
+            drill = Drill(s, cb, rng=np.random.default_rng(n))
+            while (t := drill.next_trial()) is not None:
+                answer = t.expected.label if t.task == "recognise" else t.expected.count
+                rec.save_attempt(sid, drill.answer(t, Response(answer, 0.0, 1.0 + 0.1 * n)))
+            rec.end_session(sid, score(drill.attempts, s))
+        report = build_report(rec, crew="二班")
+    key, _ = site_key(site="Hushan training centre")
+    pages = drawn_text(pdf_pages(report, stamp_for(report, key.public), lang), monkeypatch)
+    assert len(pages) >= 2
+    problems = []
+    for number, (texts, _, page) in enumerate(pages, 1):
+        shapes = [(t, _corners(box, rot), box) for t, box, rot in texts]
+        for i, (a, pa, box) in enumerate(shapes):
+            if box.y0 < page.y0 - 0.5 or box.y1 > page.y1 + 0.5 or box.x0 < page.x0 - 0.5 or box.x1 > page.x1 + 0.5:
+                problems.append(f"page {number}: {a!r} runs off the page")
+            problems += [f"page {number}: {a!r} overlaps {b!r}" for b, pb, _ in shapes[:i] if _overlap(pa, pb)]
+    assert not problems, "\n".join(problems[:20])
