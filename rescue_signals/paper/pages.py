@@ -34,7 +34,7 @@ _P = {
     "accuracy": ("正确率", "Accuracy"), "latency": ("反应时间 中位/90%", "Reaction median/p90"),
     "false_starts": ("抢答", "False starts"), "best": ("最高综合分", "Best composite"),
     "last": ("最近综合分", "Last composite"), "passed": ("合格的场景", "Scenarios passed"),
-    "snr": ("80% 识别信噪比", "SNR for 80 %"), "spacing": ("敲击间隔偏差", "Knock spacing error"),
+    "snr": ("80% 识别信噪比", "SNR for 80% right"), "spacing": ("敲击间隔偏差", "Knock spacing error"),
     "progress": ("综合分变化", "Composite score over time"),
     "confusion": ("混淆矩阵（行：正确答案，列：所答）", "Confusion matrix (rows: right answer, columns: given)"),
     "reaction": ("正确回答的反应时间", "Reaction time of right answers"), "date": ("日期", "Date"),

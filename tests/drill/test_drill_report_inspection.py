@@ -142,3 +142,29 @@ def _signer():
     from rescue_signals.paper.sitekey import site_key
 
     return site_key(site="Hushan")[0].public
+
+
+def test_percentages_are_written_the_way_the_screen_shows_them_in_every_format(records_file, tmp_path, capsys):
+    """As the screen shows a share (``f"{share:.0%}"``: 80%): in the CSV, the HTML page, the PDF and the terminal."""
+    import csv
+    import io
+
+    from rescue_signals.paper.reports import build_report
+
+    with Records(records_file, read_only=True) as rec:
+        data = build_report(rec, crew="一班").data
+    shown = {s["id"]: f"{s['accuracy']:.0%}" for s in data["sessions"]}
+    out = tmp_path / "crew.csv"
+    assert run_cli(capsys, "report", "--crew", "一班", "-o", out, "--db", records_file)[0] == 0
+    body = "".join(line for line in out.read_text(encoding="utf-8").splitlines(True) if not line.startswith("#"))
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert rows and all(r["session_accuracy"] == shown[int(r["session"])] for r in rows)
+    for lang in ("zh", "en"):
+        page = tmp_path / f"crew-{lang}.html"
+        assert run_cli(capsys, "report", "--crew", "一班", "-o", page, "--db", records_file, "--lang", lang)[0] == 0
+        pdf = tmp_path / f"crew-{lang}.pdf"
+        assert run_cli(capsys, "report", "--crew", "一班", "-o", pdf, "--db", records_file, "--lang", lang)[0] == 0
+        code, summary, _ = run_cli(capsys, "report", "--crew", "一班", "--db", records_file, "--lang", lang)
+        for text in (page.read_text(encoding="utf-8"), pdf_text(pdf), summary):
+            assert not re.search(r"\d %", text)  # never "80 %" beside "80%"
+            assert all(v in text for v in shown.values())
