@@ -127,7 +127,7 @@ def make_app(size: tuple[int, int], *, codebook: Codebook | None = None, setting
 def open_records(path: Path | None):
     """The records store at ``path`` (the default file if None); (store, None) or (None, why it cannot open)."""
     from rescue_signals.errors import RescueSignalsError
-    from rescue_signals.records import Records
+    from rescue_signals.paper.records import Records
 
     try:
         return Records(path), None

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import unicodedata
 
-from rescue_signals.codebook import HEADCOUNT, Codebook, codebook_as_dict, default_codebook, load_codebook
+from rescue_signals.codebook import Codebook, codebook_as_dict, default_codebook, load_codebook
+from rescue_signals.paper.printed import codebook_rows
 
 _HEAD = {
-    "zh": ("敲击", "发送方", "信号", "含义", "对方回复", "时间规则", "人数规则", "项目决定（官方文本未规定）", "来源", "前提",
-           "声", "无需回复", "每人敲 1 声"),
+    "zh": ("敲击", "发送方", "信号", "含义", "对方回复", "时间规则", "人数规则", "项目决定（官方文本未规定）", "来源", "前提"),
     "en": ("knocks", "sent by", "signal", "meaning", "reply expected", "Timing", "Headcount",
-           "Project decisions (the official text is silent)", "Source", "Precondition", "", "none", "1 knock per person"),
+           "Project decisions (the official text is silent)", "Source", "Precondition"),
 }
 
 
@@ -36,25 +36,6 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
-
-
-def _reply_text(cb: Codebook, reply: str, lang: str, h) -> str:
-    if reply == HEADCOUNT:
-        return f"{cb.headcount.name.get(lang)} ({h[12]})"
-    sig = cb.signal(reply)
-    return f"{sig.knocks}{h[10]}（{sig.name.get(lang)}）" if lang == "zh" else f"{sig.knocks} ({sig.name.get(lang)})"
-
-
-def codebook_rows(cb: Codebook, lang: str) -> list[tuple[str, str, str, str, str]]:
-    """One row per (signal, sender): knocks, sender, signal name, meaning, expected reply."""
-    h = _HEAD.get(lang, _HEAD["en"])
-    rows = []
-    for sig in cb.signals:
-        for rule in sig.senders:
-            replies = " → ".join(_reply_text(cb, r, lang, h) for r in rule.replies) or h[11]
-            rows.append((str(sig.knocks), cb.role(rule.role).name.get(lang), sig.name.get(lang),
-                         rule.meaning.get(lang), replies))
-    return rows
 
 
 def format_codebook(cb: Codebook, lang: str = "zh") -> str:

@@ -21,7 +21,7 @@ from rescue_signals.drill import (NO_ANSWER, RECOGNISE, UNKNOWN, Attempt, Respon
 from rescue_signals.drill.session import DrillSession
 from rescue_signals.errors import AudioDeviceError, RecordsError, UsageError
 from rescue_signals.protocol import format_sequence
-from rescue_signals.records import Records
+from rescue_signals.paper.records import Records
 from rescue_signals.resources import codebook_path
 
 _END_KNOCKS = (".", "end", "done", "完")
