@@ -255,8 +255,8 @@ class _Terminal:
             self.say("（听……）", "(listen…)")
             try:
                 pb = self.player.play(r.samples, knock_offsets_s=times)
-                while not pb.done:
-                    pb.wait(0.05)
+                while not pb.done:  # an answer typed while the sound plays is stamped within 10 ms
+                    pb.wait(0.01)
                     self.input.poll()
                 error = pb.error
             except AudioDeviceError as exc:  # it died before this trial (while the last was answered) or stalled
