@@ -368,5 +368,5 @@ class ExchangeScene(Scene):
                          heard_ok=sum(a.correct for a in heard), heard=len(heard))
         y = draw_text(surface, text, rect.topleft, theme.font(28, bold=True), theme.good, width_px=rect.width).bottom
         if s.latency_median_s is not None:
-            draw_text(surface, self.text("exchange.median", ms=s.latency_median_s * 1000), (rect.x, y + 8),
+            draw_text(surface, self.text("exchange.median", s=s.latency_median_s), (rect.x, y + 8),
                       theme.font(22), theme.text)

@@ -356,7 +356,7 @@ class ListenScene(Scene):
             y = draw_text(surface, self.text("listen.not_recorded"), (rect.x, y + 6), theme.font(24, bold=True),
                           theme.bad, width_px=rect.width).bottom
         if a.reaction_s is not None and not a.false_start:
-            y = draw_text(surface, self.text("listen.reaction", ms=a.reaction_s * 1000), (rect.x, y + 6),
+            y = draw_text(surface, self.text("listen.reaction", s=a.reaction_s), (rect.x, y + 6),
                           theme.font(24), theme.text).bottom
         if self.trial.knocked and a.given_count is not None:
             y = draw_text(surface, self.text("knock.count_ok", n=a.given_count) if a.correct else
@@ -382,8 +382,9 @@ class ListenScene(Scene):
 
     def _draw_summary(self, surface, rect):
         app, theme, s = self.app, self.app.theme, self.score
-        ms = (s.latency_median_s or 0) * 1000
-        y = draw_text(surface, self.text("listen.summary", correct=s.accepted, total=s.trials, ms=ms), rect.topleft,
+        median_s = s.latency_median_s or 0.0
+        summary = self.text("listen.summary", correct=s.accepted, total=s.trials, s=median_s)
+        y = draw_text(surface, summary, rect.topleft,
                       theme.font(30, bold=True), theme.good if s.passed else theme.text, width_px=rect.width).bottom
         verdict = self.text("listen.passed") if s.passed else self.text("listen.not_passed")
         y = draw_text(surface, verdict, (rect.x, y + 10), theme.font(24), theme.good if s.passed else theme.warn,
