@@ -208,6 +208,11 @@ class Scene:
     def update(self, dt_s: float) -> "Scene | None":
         return None
 
+    def animating(self) -> bool:
+        """Something on screen moves or is timed by itself (besides a sound playing, which the loop sees): then
+        the loop runs at the full frame rate; otherwise it sleeps until an event arrives."""
+        return False
+
     # -- drawing ------------------------------------------------------------------------------------------------
     def content_rect(self) -> pygame.Rect:
         w, h = self.app.size

@@ -233,6 +233,9 @@ class ExchangeScene(Scene):
         self.app.log("exchange-done", accuracy=self.score.accuracy)
         self.rebuild()
 
+    def animating(self) -> bool:
+        return self.phase == "running"  # the other side waits, knocks and repeats on its own
+
     def leave(self):
         self.pad.close()
         super().leave()

@@ -229,6 +229,9 @@ class ListenScene(Scene):
                 self.submit(None, answered_s=None)
         return None
 
+    def animating(self) -> bool:
+        return self.phase in ("prepare", "play", "answer", "knock")  # a trial runs: its sound, knocks, time limit
+
     def leave(self):
         self.pad.close()
         super().leave()
