@@ -29,6 +29,9 @@ HEADER_PX = 64
 FOOTER_PX = 40
 MARGIN_PX = 24
 
+# Theme classes a button label steps down through until it fits its button (assets/theme/theme.json).
+_SMALLER_LABELS = ("@medium_text", "@small_text", "@tiny_text")
+
 _NAV_NEXT = (pygame.K_TAB, pygame.K_DOWN, pygame.K_RIGHT)
 _NAV_PREV = (pygame.K_UP, pygame.K_LEFT)
 _PRESS = (pygame.K_RETURN, pygame.K_KP_ENTER)
@@ -92,10 +95,12 @@ class Scene:
 
     def button(self, rect: pygame.Rect, label: str, action: Action | None, *, key: int | None = None,
                object_id: str | None = None, tooltip: str | None = None) -> pygame_gui.elements.UIButton:
-        """A button in the focus order; ``key`` presses it too and is shown on it."""
+        """A button in the focus order; ``key`` presses it too and is shown on it. A label too long for the
+        button is set in a smaller size."""
         shown = f"[{pygame.key.name(key).upper()}] {label}" if key is not None else label
         element = pygame_gui.elements.UIButton(rect, shown, self.app.ui, container=self.container,
                                                tool_tip_text=tooltip, object_id=object_id)
+        _fit_label(element, object_id)
         self._controls.append(_Control(element, action, key))
         return element
 
@@ -255,6 +260,27 @@ class Scene:
 
     def footer_hint(self) -> str:
         return ""
+
+
+def label_fits(button: pygame_gui.elements.UIButton) -> bool:
+    """The button's label, with the theme's padding on both sides, fits inside it."""
+    width, height = button.font.size(button.text)
+    return (width + 2 * button.text_horiz_alignment_padding <= button.rect.width
+            and height <= button.rect.height)
+
+
+def _fit_label(button: pygame_gui.elements.UIButton, object_id) -> None:
+    """Step the label down through :data:`_SMALLER_LABELS` until it fits (colours of ``object_id`` are kept)."""
+    if label_fits(button):
+        return
+    if isinstance(object_id, pygame_gui.core.ObjectID):
+        object_id = object_id.object_id
+    colours = object_id if object_id != "#big" else None  # "#big" is a font size, the others are colours
+    size = button.font.get_point_size()
+    for class_id in _SMALLER_LABELS:
+        button.change_object_id(pygame_gui.core.ObjectID(object_id=colours, class_id=class_id))
+        if button.font.get_point_size() < size and label_fits(button):
+            return
 
 
 def column(rect: pygame.Rect, count: int, *, height_px: int, gap_px: int = 12) -> list[pygame.Rect]:

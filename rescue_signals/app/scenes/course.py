@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pygame
-from pygame_gui.core import ObjectID
 
 from rescue_signals.app.answers import label_text
 from rescue_signals.app.drawing import draw_panel, draw_text
@@ -81,10 +80,8 @@ class CourseScene(Scene):
             col, line = divmod(i, per_column)
             r = pygame.Rect(area.x + col * (width + 12), area.y + line * (height + gap), width, height)
             label = f"{mark} {self.app.t(st.step.title)}"
-            fits = self.app.theme.font(20).size(label)[0] + 2 * 14 <= width
             element = self.button(r, label, lambda k=i: self.open_step(k),
-                                  object_id=ObjectID(object_id="#toggle_on" if st.passed else None,
-                                                     class_id=None if fits else "@small_text"))
+                                  object_id="#toggle_on" if st.passed else None)
             self.step_buttons.append(element)
         self.focus_on(self.step_buttons[self.selected])
         bar = pygame.Rect(rect.x, rect.bottom - 52, min(rect.width, 760), 52)

@@ -142,7 +142,7 @@ class ListenScene(Scene):
                 if scenario.id == self.app.settings.last_scenario and not self._chosen_once:
                     self._chosen_once = True
                     self.focus_on(button)
-            picks = pygame.Rect(rect.x, rect.bottom - 52, area.width, 52)
+            picks = pygame.Rect(rect.x, rect.bottom - 52, rect.width, 52)
             for r, (name, key) in zip(row(picks, 3), (("medium", pygame.K_m), ("noises", pygame.K_n),
                                                       ("distance_m", pygame.K_d))):
                 self.button(r, self.override.label(self.app, name), lambda n=name: self._cycle(n), key=key)
