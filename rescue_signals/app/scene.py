@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 import pygame
 import pygame_gui
 
-from rescue_signals.app.drawing import draw_text
+from rescue_signals.app.drawing import draw_panel, draw_text
 from rescue_signals.app.phrases import say
 
 if TYPE_CHECKING:
@@ -248,8 +248,7 @@ class Scene:
         theme = self.app.theme
         w, h = surface.get_size()
         box = pygame.Rect(w // 8, h // 4, w * 3 // 4, h // 2)
-        pygame.draw.rect(surface, theme.panel, box, border_radius=10)
-        pygame.draw.rect(surface, theme.bad, box, width=4, border_radius=10)
+        draw_panel(surface, box, theme, edge=theme.bad, width_px=4)
         inner = box.inflate(-48, -48)
         y = draw_text(surface, text, inner.topleft, theme.font(24, bold=True), theme.bad, width_px=inner.width).bottom
         draw_text(surface, self.text("alert.acknowledge"), (inner.x, max(y + 18, inner.bottom - 30)), theme.font(22),

@@ -27,16 +27,18 @@ class Drawn:
 
     lines: list  # (text, rect, allowed width in px or None)
     panels: list
+    lines_before: list  # for each panel, how many lines were drawn before it
 
     def clear(self):
         self.lines.clear()
         self.panels.clear()
+        self.lines_before.clear()
 
 
 @pytest.fixture
 def drawn(monkeypatch):
     """Records every draw_text and draw_panel of the app's modules (they import the functions by name)."""
-    record = Drawn([], [])
+    record = Drawn([], [], [])
     draw_text, draw_panel = drawing.draw_text, drawing.draw_panel
 
     def text(surface, text, topleft, font, colour, *, width_px=None, align="left"):
@@ -48,6 +50,7 @@ def drawn(monkeypatch):
 
     def panel(surface, rect, theme, **options):
         record.panels.append(pygame.Rect(rect))
+        record.lines_before.append(len(record.lines))
         return draw_panel(surface, rect, theme, **options)
 
     for name, module in list(sys.modules.items()):
@@ -82,6 +85,9 @@ def problems(p, drawn: Drawn) -> list[str]:
     window = pygame.Rect((0, 0), p.surface.get_size())
     found = []
     controls = [c.element for c in p.scene._controls if c.element.visible]
+    dialog = getattr(p.scene, "dialog", None)
+    if dialog is not None and dialog.alive() and not _inside(window, dialog.rect):
+        found.append(f"window off screen: {tuple(dialog.rect)}")
     for i, element in enumerate(controls):
         name = getattr(element, "text", type(element).__name__)
         if not _inside(window, element.rect):
@@ -93,7 +99,10 @@ def problems(p, drawn: Drawn) -> list[str]:
         for other in controls[i + 1:]:
             if _overlap(element.rect, other.rect):
                 found.append(f"controls overlap: {name!r} and {getattr(other, 'text', '')!r}")
-    for i, (line, rect, box) in enumerate(drawn.lines):
+    lines, panels = drawn.lines, drawn.panels
+    if p.app.records_alert is not None:  # the alert covers the screen: only what it says counts
+        lines, panels, controls = lines[drawn.lines_before[-1]:], panels[-1:], []
+    for i, (line, rect, box) in enumerate(lines):
         if not _inside(window, rect):
             found.append(f"text off screen: {line!r} at {tuple(rect)}")
         if box is not None and rect.width > box.width + TOLERANCE_PX:
@@ -101,10 +110,10 @@ def problems(p, drawn: Drawn) -> list[str]:
         for element in controls:
             if _overlap(rect, element.rect):
                 found.append(f"text under a control: {line!r} under {getattr(element, 'text', '')!r}")
-        for panel in drawn.panels:
+        for panel in panels:
             if rect.colliderect(panel) and not _inside(panel, rect):
                 found.append(f"text leaves its panel: {line!r} at {tuple(rect)}, panel {tuple(panel)}")
-        for other, other_rect, _ in drawn.lines[i + 1:]:
+        for other, other_rect, _ in lines[i + 1:]:
             if _overlap(rect, other_rect):
                 found.append(f"texts overlap: {line!r} and {other!r}")
     return found
@@ -112,15 +121,24 @@ def problems(p, drawn: Drawn) -> list[str]:
 
 # -- the walk: each view brings the pilot into some states and yields a name for each --------------------------
 
-def _start(p, records):
+@dataclass
+class Context:
+    """What a view may need besides the pilot."""
+
+    records: object
+    tmp_path: object
+    drill_file: object
+
+
+def _start(p, ctx):
     yield "start"
     p.press(pygame.K_RETURN)  # an empty name: says what is missing
     yield "start empty name"
 
 
-def _start_known(p, records):
+def _start_known(p, ctx):
     for name in ("李明", "Wang Fang", "Zhao Lei-Alexander", "陈", "Sun", "周晓梅"):
-        records.ensure_trainee(name)
+        ctx.records.ensure_trainee(name)
     p.app.settings.last_trainee = "Zhao Lei-Alexander"
     p.scene.names = p.scene._known_names()
     p.scene.rebuild()
@@ -129,12 +147,12 @@ def _start_known(p, records):
 
 
 def _scene(name):
-    def view(p, records):
+    def view(p, ctx):
         yield name
     return view
 
 
-def _learn(p, records):
+def _learn(p, ctx):
     for i in range(len(p.scene.cards)):
         p.press(pygame.K_1)  # play it as the first listener hears it: the knocks light up
         p.run(seconds=1.0)
@@ -148,7 +166,7 @@ def _learn(p, records):
         p.press(pygame.K_PAGEDOWN)
 
 
-def _listen(p, records):
+def _listen(p, ctx):
     p.app.settings.visual_beats = True
     for i in range(len(p.scene.scenarios)):
         p.press(pygame.K_DOWN)
@@ -173,7 +191,71 @@ def _listen(p, records):
         p.press(pygame.K_RETURN)
 
 
-def _knock(p, records):
+def _course(p, ctx):
+    for i in range(len(p.scene.statuses)):
+        yield f"course step {i + 1}"
+        p.press(pygame.K_DOWN)
+
+
+def _alert(p, ctx):
+    yield "records alert"
+
+
+def _decode(p, ctx):
+    from rescue_signals.codebook import default_codebook
+    from rescue_signals.protocol import parse_sequence
+    from rescue_signals.synth import Conditions, render_sequence, write_rendering
+
+    yield "decode nothing open"
+    cb = default_codebook()
+    rendering = render_sequence(parse_sequence("R5 T3 R4 T3 T7 R3 T2 R3", cb), cb,
+                                Conditions(noises=("fan",), snr_db=10, compress_gaps=6, distance_m=30), seed=4)
+    path = ctx.tmp_path / "a-recording-from-the-borehole-of-the-lower-roadway.wav"
+    write_rendering(rendering, path)
+    p.scene.open_path(str(path))
+    for _ in range(600):
+        if p.scene.result is not None or p.scene.problem:
+            break
+        p.run(frames=1)
+    assert p.scene.result is not None, p.scene.problem
+    yield "decode result"
+    for i in range(len(p.scene.result.groups)):
+        p.press(pygame.K_DOWN)
+        yield f"decode group {i + 2}"
+    p.press(pygame.K_o)
+    yield "decode file dialog"
+    p.press(pygame.K_ESCAPE)
+    p.scene.path, p.scene.result = None, None
+    p.scene.rebuild()
+    yield "decode recent recordings"
+
+
+def _drill_then_progress(p, ctx):
+    """A short drill with one wrong answer, its summary, then Progress with it."""
+    p.app.scenario_paths = (ctx.drill_file,)
+    p.press(pygame.K_ESCAPE)
+    p.press(pygame.K_2)
+    p.press(pygame.K_1)
+    scene, cb = p.scene, p.app.codebook
+    for _ in range(3000):
+        if scene.phase == "summary":
+            break
+        if scene.phase == "answer":
+            exp = scene.trial.expected
+            p.run(seconds=0.5)
+            wrong = exp.label == cb.signals[0].id
+            p.answer(cb.signals[1].id if wrong else exp.label, exp.count)
+            p.press(pygame.K_RETURN)
+        p.run(frames=2)
+    assert scene.phase == "summary"
+    yield "listen summary"
+    p.press(pygame.K_ESCAPE)
+    p.press(pygame.K_6)
+    assert p.scene.labels, "the drill's answers are not in Progress"
+    yield "progress filled"
+
+
+def _knock(p, ctx):
     yield "knock choose"
     p.press(pygame.K_5)
     yield "knock pad"
@@ -183,9 +265,12 @@ def _knock(p, records):
     yield "knock gap"
     p.run(seconds=10)
     yield "knock graded"
+    p.press(pygame.K_o)
+    p.press(pygame.K_h)
+    yield "knock headcount"
 
 
-def _exchange(p, records):
+def _exchange(p, ctx):
     yield "exchange choose"
     p.press(pygame.K_1)
     for i in range(4):
@@ -197,24 +282,27 @@ VIEWS = {
     "start": (None, _start),
     "start-known": (None, _start_known),
     "home": ("home", _scene("home")),
-    "course": ("course", _scene("course")),
+    "course": ("course", _course),
     "learn": ("learn", _learn),
     "listen": ("listen", _listen),
     "knock": ("knock", _knock),
     "exchange": ("exchange", _exchange),
-    "decode": ("decode", _scene("decode")),
+    "decode": ("decode", _decode),
     "progress": ("progress", _scene("progress")),
+    "progress-filled": ("home", _drill_then_progress),
+    "alert": ("home", _alert),
 }
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("view", list(VIEWS))
-def test_every_text_and_control_fits_the_window(pilot, records, drawn, view, lang, size):
+def test_every_text_and_control_fits_the_window(pilot, records, drawn, tmp_path, drill_file, view, lang, size):
     scene, walk = VIEWS[view]
-    p = pilot(size=size, lang=lang, trainee=None if scene is None else "李明", scene=scene)
+    problem = "disk I/O error: /home/trainer/.local/share/rescue-signals/records.sqlite3" if view == "alert" else None
+    p = pilot(size=size, lang=lang, trainee=None if scene is None else "李明", scene=scene, records_problem=problem)
     found = {}
-    for state in walk(p, records):
+    for state in walk(p, Context(records, tmp_path, drill_file)):
         drawn.clear()
         p.run(frames=1)
         for problem in problems(p, drawn):
