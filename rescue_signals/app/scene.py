@@ -104,6 +104,11 @@ class Scene:
         self._controls.append(_Control(element, action, key))
         return element
 
+    def label_px(self, label: str, *, key: int | None = None) -> int:
+        """About how wide a button must be for ``label`` (with its key) in the theme's usual size, px."""
+        shown = f"[{pygame.key.name(key).upper()}] {label}" if key is not None else label
+        return self.app.theme.font(20).size(shown)[0] + 2 * 14
+
     def entry(self, rect: pygame.Rect, text: str, on_done: Action) -> pygame_gui.elements.UITextEntryLine:
         """A one-line text entry in the focus order; Enter in it calls ``on_done``."""
         element = pygame_gui.elements.UITextEntryLine(rect, self.app.ui, container=self.container)
@@ -287,9 +292,16 @@ def column(rect: pygame.Rect, count: int, *, height_px: int, gap_px: int = 12) -
     return [pygame.Rect(rect.x, rect.y + i * (height_px + gap_px), rect.width, height_px) for i in range(count)]
 
 
-def row(rect: pygame.Rect, count: int, *, gap_px: int = 12) -> list[pygame.Rect]:
-    """``count`` equal rectangles side by side across ``rect``."""
+def row(rect: pygame.Rect, count: int, *, gap_px: int = 12, weights=None) -> list[pygame.Rect]:
+    """``count`` rectangles side by side across ``rect``: equal, or as wide as each of ``weights`` asks in
+    proportion (e.g. the width each label needs)."""
     if count <= 0:
         return []
-    width = (rect.width - gap_px * (count - 1)) // count
-    return [pygame.Rect(rect.x + i * (width + gap_px), rect.y, width, rect.height) for i in range(count)]
+    weights = list(weights) if weights is not None else [1] * count
+    room = rect.width - gap_px * (count - 1)
+    out, x = [], rect.x
+    for weight in weights:
+        width = int(room * weight / sum(weights))
+        out.append(pygame.Rect(x, rect.y, width, rect.height))
+        x += width + gap_px
+    return out

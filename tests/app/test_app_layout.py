@@ -7,6 +7,8 @@ lies outside the window or on another control.
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 from dataclasses import dataclass
 
@@ -18,6 +20,7 @@ from rescue_signals.app import drawing
 
 SIZES = [(1024, 600), (1366, 768), (1920, 1080)]
 LANGS = ["zh", "en"]
+SHOTS = [(1024, 600), (1366, 768)]  # sizes whose states are saved as screenshots
 TOLERANCE_PX = 2  # anti-aliased edges and rounding
 
 
@@ -53,6 +56,10 @@ def drawn(monkeypatch):
         record.lines_before.append(len(record.lines))
         return draw_panel(surface, rect, theme, **options)
 
+    import rescue_signals.app
+
+    for info in pkgutil.walk_packages(rescue_signals.app.__path__, "rescue_signals.app."):
+        importlib.import_module(info.name)  # a scene imported later would draw unrecorded
     for name, module in list(sys.modules.items()):
         if name.startswith("rescue_signals.app"):
             if getattr(module, "draw_text", None) is draw_text:
@@ -168,7 +175,7 @@ def _learn(p, ctx):
 
 def _listen(p, ctx):
     p.app.settings.visual_beats = True
-    for i in range(len(p.scene.scenarios)):
+    for i in range(len(p.scene._controls)):  # every drill in the list, whichever is highlighted first
         p.press(pygame.K_DOWN)
         yield f"listen choose {i + 2}"
     p.press(pygame.K_ESCAPE)
@@ -297,7 +304,9 @@ VIEWS = {
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("view", list(VIEWS))
-def test_every_text_and_control_fits_the_window(pilot, records, drawn, tmp_path, drill_file, view, lang, size):
+def test_every_text_and_control_fits_the_window(pilot, records, drawn, tmp_path, drill_file, artifacts_dir, view,
+                                                lang, size):
+    """Saves each state as test-artifacts/layout/<lang>-<size>/<state>.png (at 1024x600 and 1366x768)."""
     scene, walk = VIEWS[view]
     problem = "disk I/O error: /home/trainer/.local/share/rescue-signals/records.sqlite3" if view == "alert" else None
     p = pilot(size=size, lang=lang, trainee=None if scene is None else "李明", scene=scene, records_problem=problem)
@@ -307,4 +316,6 @@ def test_every_text_and_control_fits_the_window(pilot, records, drawn, tmp_path,
         p.run(frames=1)
         for problem in problems(p, drawn):
             found.setdefault(problem, state)
+        if size in SHOTS:
+            p.screenshot(artifacts_dir / "layout" / f"{lang}-{size[0]}x{size[1]}" / f"{state.replace(' ', '-')}.png")
     assert not found, f"{len(found)} problem(s):\n" + "\n".join(f"  [{s}] {m}" for m, s in found.items())

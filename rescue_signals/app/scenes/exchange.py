@@ -15,7 +15,7 @@ import numpy as np
 import pygame
 
 from rescue_signals.app.answers import CountEntry, answer_key, label_text
-from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.drawing import draw_panel, draw_text, text_height
 from rescue_signals.app.hearing import listening_conditions, render_heard
 from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.logbook import Logbook
@@ -245,11 +245,11 @@ class ExchangeScene(Scene):
         theme, cb = self.app.theme, self.app.codebook
         if self.phase == "choose":
             draw_text(surface, self.text("exchange.choose"), rect.topleft, theme.font(26, bold=True), theme.text)
+            about = self.text("exchange.about", gap=cb.timing.group_gap_s, short=cb.timing.group_gap_s / COMPRESS_GAPS)
             box = pygame.Rect(rect.x + 600, rect.y + 60, rect.width - 600, 200)
+            box.height = max(box.height, text_height(about, theme.font(20), box.width - 40) + 32)
             draw_panel(surface, box, theme)
-            draw_text(surface, self.text("exchange.about", gap=cb.timing.group_gap_s,
-                                         short=cb.timing.group_gap_s / COMPRESS_GAPS),
-                      (box.x + 20, box.y + 16), theme.font(20), theme.muted, width_px=box.width - 40)
+            draw_text(surface, about, (box.x + 20, box.y + 16), theme.font(20), theme.muted, width_px=box.width - 40)
             return
         conv = self.conversation
         brief = (self.text("exchange.brief_trapped", n=conv.headcount) if conv.trainee == cb.trapped

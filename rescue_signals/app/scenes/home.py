@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pygame
+from pygame_gui.core import ObjectID
 
-from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.drawing import draw_panel, draw_text, fit_font
 from rescue_signals.app.scene import Scene, row
 
 ACTIVITIES = ("learn", "listen", "knock", "exchange", "decode", "progress")
@@ -30,10 +31,14 @@ class HomeScene(Scene):
         tile_h = min(190, (rect.height - bar_h - 38) // rows - 16)
         width = (rect.width - 16 * (cols - 1)) // cols
         self.tiles = []
+        big = self.app.theme.font(28, bold=True)  # the tiles' labels share one size: the largest all fit in
+        all_fit = all(big.size(f"[{i + 1}] {self.text(f'home.{name}')}")[0] + 28 <= width
+                      for i, name in enumerate(ACTIVITIES))
+        tile_id = "#big" if all_fit else ObjectID(class_id="@medium_text")
         for i, name in enumerate(ACTIVITIES):
             r = pygame.Rect(rect.x + (i % cols) * (width + 16), rect.y + (i // cols) * (tile_h + 16), width, 60)
             self.button(r, self.text(f"home.{name}"), lambda n=name: self.open(n), key=pygame.K_1 + i,
-                        object_id="#big")
+                        object_id=tile_id)
             self.tiles.append((name, pygame.Rect(r.x, r.y, width, tile_h)))
         per_row = (len(switches) + bar_rows - 1) // bar_rows
         for line in range(bar_rows):
@@ -83,5 +88,5 @@ class HomeScene(Scene):
         for name, tile in self.tiles:
             draw_panel(surface, tile, theme, edge=theme.panel)
             about = self.text(f"home.{name}.about")
-            draw_text(surface, about, (tile.x + 14, tile.y + 70), theme.font(19), theme.muted,
-                      width_px=tile.width - 28)
+            font = fit_font(theme, [about], width_px=tile.width - 28, height_px=tile.height - 76, sizes=(19, 17, 16, 15))
+            draw_text(surface, about, (tile.x + 14, tile.y + 70), font, theme.muted, width_px=tile.width - 28)

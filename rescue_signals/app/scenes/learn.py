@@ -70,7 +70,7 @@ class LearnScene(Scene):
                          lambda s=sender, l=listener: self.play_card(s, l), pygame.K_1 + i)
                         for i, (sender, listener) in enumerate(players)]
             buttons.append((self.text("learn.next"), lambda: self.flip(1), pygame.K_PAGEDOWN))
-            widths = row(bottom, len(buttons))
+            widths = row(bottom, len(buttons), weights=[self.label_px(label, key=key) for label, _, key in buttons])
             for r, (label, action, key) in zip(widths, buttons):
                 self.button(r, label, action, key=key)
             if players:
@@ -156,8 +156,8 @@ class LearnScene(Scene):
         body = pygame.Rect(rect.x, rect.y + 64, rect.width, rect.height - 64 - 64)
         if self.view == "cards":
             self._draw_card(surface, body)
-        elif self.view == "helmet":
-            self._draw_helmet(surface, body)
+        elif self.view == "helmet":  # no buttons under the card: it takes the whole height
+            self._draw_helmet(surface, pygame.Rect(body.x, body.y, body.width, rect.bottom - body.y))
         else:
             self._draw_walk(surface, body)
 
@@ -307,7 +307,6 @@ class LearnScene(Scene):
         draw_panel(surface, box, theme, edge=theme.role_colour(app.role_index(reading.sender)))
         who = app.role_name(reading.sender)
         text = f"{who}: {reading.count} — {app.t(reading.meaning)}"
-        draw_text(surface, text, (box.x + 16, box.y + 10), theme.font(24, bold=True), theme.text, width_px=box.width - 32)
         if reading.expects:
             want = reading.expects[0]
             name = (app.t(cb.headcount.name) if want.reply == HEADCOUNT else app.t(cb.signal(want.reply).name))
@@ -316,7 +315,11 @@ class LearnScene(Scene):
             follow = self.text("learn.expects", role=app.role_name(want.role), reply=name)
         else:
             follow = self.text("learn.done")
-        draw_text(surface, follow, (box.x + 16, box.y + 56), theme.font(20), theme.muted, width_px=box.width - 32)
+        w = box.width - 32
+        font = fit_font(theme, [text], width_px=w, height_px=box.height - 24 - text_height(follow, theme.font(20), w),
+                        sizes=(24, 22, 20, 18), bold=True)
+        y = draw_text(surface, text, (box.x + 16, box.y + 10), font, theme.text, width_px=w).bottom + 4
+        draw_text(surface, follow, (box.x + 16, y), theme.font(20), theme.muted, width_px=w)
         if app.visual_beats:
             draw_flash(surface, pygame.Rect(rect.right - 100, rect.bottom - 100, 96, 96), theme, since_s=since,
                        colour=theme.role_colour(app.role_index(reading.sender)))
