@@ -162,7 +162,7 @@ def _scene(name):
 def _learn(p, ctx):
     for i in range(len(p.scene.cards)):
         p.press(pygame.K_1)  # play it as the first listener hears it: the knocks light up
-        p.run(seconds=1.0)
+        p.run(seconds=2.5 if i == 0 else 1.0)
         yield f"learn card {i + 1}"
         p.press(pygame.K_PAGEDOWN)
     p.press(pygame.K_h)
@@ -279,9 +279,13 @@ def _knock(p, ctx):
 
 def _exchange(p, ctx):
     yield "exchange choose"
-    p.press(pygame.K_1)
+    p.press(pygame.K_1)  # as the rescuers: knock the call, then hear and name the answer
+    yield "exchange your turn"
+    for _ in range(5):
+        p.press(pygame.K_SPACE)
+        p.run(seconds=1.0)
     for i in range(4):
-        p.run(seconds=4)
+        p.run(seconds=3)
         yield f"exchange running {i + 1}"
 
 
@@ -314,6 +318,7 @@ def test_every_text_and_control_fits_the_window(pilot, records, drawn, tmp_path,
     for state in walk(p, Context(records, tmp_path, drill_file)):
         drawn.clear()
         p.run(frames=1)
+        assert drawn.lines, f"[{state}] no text recorded: the walk would check nothing"
         for problem in problems(p, drawn):
             found.setdefault(problem, state)
         if size in SHOTS:
