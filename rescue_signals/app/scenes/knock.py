@@ -171,6 +171,9 @@ class KnockScene(Scene):
                                                                                      tuple(self.pad.knocks),
                                                                                      visual_beats=self.app.visual_beats))
 
+    def animating(self) -> bool:
+        return self.phase in ("knock", "gap")  # the pad flashes, the silence after the group is counted down
+
     def leave(self):
         self.pad.close()
         super().leave()
