@@ -289,6 +289,16 @@ def _exchange(p, ctx):
         yield f"exchange running {i + 1}"
 
 
+def _desk(p, ctx):
+    p.press(pygame.K_d)
+    yield "desk empty"
+    p.press(pygame.K_ESCAPE)
+    for name in ("Wang Fang", "Zhao Lei-Alexander", "陈", "Sun", "周晓梅"):
+        ctx.records.ensure_trainee(name, crew="一班 Night shift")
+    p.press(pygame.K_d)
+    yield "desk crew"
+
+
 VIEWS = {
     "start": (None, _start),
     "start-known": (None, _start_known),
@@ -302,6 +312,8 @@ VIEWS = {
     "progress": ("progress", _scene("progress")),
     "progress-filled": ("home", _drill_then_progress),
     "alert": ("home", _alert),
+    "practice": ("practice", _scene("practice")),
+    "desk": ("home", _desk),
 }
 
 
