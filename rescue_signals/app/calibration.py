@@ -143,8 +143,8 @@ def calibrate(peaks_dbfs, *, noise_dbfs: float, clipped: bool,
         Samples at full scale during the group.
     rules : CalibrationRules
     """
-    peaks = tuple(float(p) for p in peaks_dbfs)
-    found = Calibration(Verdict.OK, len(peaks), peaks, float(noise_dbfs), bool(clipped))
+    peaks = tuple(round(float(p), 1) for p in peaks_dbfs)  # tenths of a dB: what the preferences keep
+    found = Calibration(Verdict.OK, len(peaks), peaks, round(float(noise_dbfs), 1), bool(clipped))
     if len(peaks) != rules.knocks:
         verdict = Verdict.COUNT
     elif clipped:
