@@ -129,7 +129,7 @@ class Calibration:
             return None
 
 
-def calibrate(peaks_dbfs, *, noise_dbfs: float, clipped: bool,
+def calibrate(peaks_dbfs, *, noise_dbfs: float, clipped: bool, quiet_sounds: int = 0,
               rules: CalibrationRules = CalibrationRules()) -> Calibration:
     """Judge the group heard in the check.
 
@@ -141,12 +141,15 @@ def calibrate(peaks_dbfs, *, noise_dbfs: float, clipped: bool,
         Noise level around the knocks.
     clipped : bool
         Samples at full scale during the group.
+    quiet_sounds : int
+        Sounds heard during the check that were too quiet to be heard well: with a count short of the knocks
+        asked for, they are why (the verdict is "too quiet", not "wrong count").
     rules : CalibrationRules
     """
     peaks = tuple(round(float(p), 1) for p in peaks_dbfs)  # tenths of a dB: what the preferences keep
     found = Calibration(Verdict.OK, len(peaks), peaks, round(float(noise_dbfs), 1), bool(clipped))
     if len(peaks) != rules.knocks:
-        verdict = Verdict.COUNT
+        verdict = Verdict.QUIET if quiet_sounds and len(peaks) < rules.knocks else Verdict.COUNT
     elif clipped:
         verdict = Verdict.CLIPPING
     elif noise_dbfs > rules.max_noise_dbfs and found.rise_db < rules.min_rise_db:

@@ -101,6 +101,9 @@ class LevelMeter:
         self.last_clip_s: float | None = None
         self.sound_dbfs: float | None = None  # peak of the sound going on now
         self.last_sound: tuple[float, float] | None = None  # (time s, peak dBFS) of the latest sound
+        # (start s, peak dBFS, the quiet mark then) of the sounds kept, oldest first
+        self.sounds: deque[tuple[float, float, float]] = deque()
+        self._clips: deque[float] = deque()  # when samples were clipped, s
         self._heard_s = 0.0
 
     # -- input --------------------------------------------------------------------------------------------------
@@ -127,22 +130,30 @@ class LevelMeter:
         if clipped:
             self.clipped_samples += clipped
             self.last_clip_s = end_s
+            self._clips.append(time_s)
         previous = self.time_s if self.time_s is not None else time_s
         fallen = self.level_dbfs - s.fall_db_per_s * max(0.0, end_s - previous)
         self.level_dbfs = max(peak, fallen, SILENCE_DBFS)
         self._blocks.append((time_s, end_s, peak))
         while self._blocks and self._blocks[0][1] < end_s - self.history_s:
             self._blocks.popleft()
+        while self.sounds and self.sounds[0][0] < end_s - self.history_s:
+            self.sounds.popleft()
+        while self._clips and self._clips[0] < end_s - self.history_s:
+            self._clips.popleft()
         self._heard_s += x.size / sample_rate
         self.time_s = end_s
         self._measure_noise(end_s)
         if peak >= max(self.noise_dbfs + s.sound_rise_db, s.bottom_dbfs):
+            if self.sound_dbfs is None or not self.sounds:
+                self.sounds.append((time_s, peak, self.quiet_below_dbfs))
             self.sound_dbfs = peak if self.sound_dbfs is None else max(self.sound_dbfs, peak)
+            start, _, quiet = self.sounds[-1]
+            self.sounds[-1] = (start, self.sound_dbfs, quiet)
+            self.last_sound = (end_s, self.sound_dbfs)
         elif self.sound_dbfs is not None:
             self.last_sound = (end_s, self.sound_dbfs)
             self.sound_dbfs = None
-        if self.sound_dbfs is not None:
-            self.last_sound = (end_s, self.sound_dbfs)
 
     def _measure_noise(self, now_s: float) -> None:
         s = self.settings
@@ -158,11 +169,12 @@ class LevelMeter:
         noise."""
         return max(self.settings.quiet_dbfs, self.noise_dbfs + self.settings.min_rise_db)
 
-    def zone_of(self, peak_dbfs: float) -> LevelZone:
-        """The zone of a peak of ``peak_dbfs`` (dBFS) with the noise as it is now."""
+    def zone_of(self, peak_dbfs: float, *, quiet_below_dbfs: float | None = None) -> LevelZone:
+        """The zone of a peak of ``peak_dbfs`` (dBFS), with the noise as it is now (or the quiet mark given)."""
         if peak_dbfs >= self.settings.clip_dbfs:
             return LevelZone.CLIPPING
-        return LevelZone.QUIET if peak_dbfs < self.quiet_below_dbfs else LevelZone.GOOD
+        quiet = self.quiet_below_dbfs if quiet_below_dbfs is None else quiet_below_dbfs
+        return LevelZone.QUIET if peak_dbfs < quiet else LevelZone.GOOD
 
     def zone(self) -> LevelZone:
         """The zone of the latest sound (clipping if samples were clipped lately), held for ``hold_s``;
@@ -178,8 +190,23 @@ class LevelMeter:
         return LevelZone.NONE
 
     def clipped_between(self, start_s: float, end_s: float) -> bool:
-        """Whether the latest clipping happened between ``start_s`` and ``end_s`` (s)."""
-        return self.last_clip_s is not None and start_s <= self.last_clip_s <= end_s + 0.05
+        """Whether samples were clipped between ``start_s`` and ``end_s`` (s)."""
+        return any(start_s <= t <= end_s for t in self._clips)
+
+    def quiet_sounds_between(self, start_s: float, end_s: float) -> int:
+        """How many sounds that began between ``start_s`` and ``end_s`` (s) were too quiet to be heard well."""
+        return sum(1 for t, peak, quiet in self.sounds
+                   if start_s <= t <= end_s and self.zone_of(peak, quiet_below_dbfs=quiet) == LevelZone.QUIET)
+
+    def zone_between(self, start_s: float, end_s: float) -> LevelZone:
+        """The worst of what was heard between ``start_s`` and ``end_s`` (s): clipping, then a sound too quiet,
+        then good; :attr:`LevelZone.NONE` if nothing was."""
+        if self.clipped_between(start_s, end_s):
+            return LevelZone.CLIPPING
+        if self.quiet_sounds_between(start_s, end_s):
+            return LevelZone.QUIET
+        heard = any(start_s <= t <= end_s for t, _, _ in self.sounds)
+        return LevelZone.GOOD if heard else LevelZone.NONE
 
     def peak_near(self, time_s: float, *, before_s: float = 0.03, after_s: float = 0.12) -> float | None:
         """The highest block peak from ``before_s`` before ``time_s`` to ``after_s`` after it (dBFS): the peak of

@@ -65,3 +65,17 @@ def draw_level_meter(surface: pygame.Surface, rect: pygame.Rect, theme: Theme, m
                       theme.font(19, bold=zone in (LevelZone.QUIET, LevelZone.CLIPPING)),
                       zone_colour(theme, zone) if zone != LevelZone.NONE else theme.muted, width_px=rect.width)
     return words.bottom
+
+
+def level_words(surface: pygame.Surface, topleft: tuple[int, int], width_px: int, theme: Theme, mic, since_s: float,
+                say) -> int:
+    """Under a graded group: what was wrong with the level since ``since_s`` (monotonic s), when the microphone
+    (``mic``, or None) heard a sound too quiet to be heard well or clipped; nothing otherwise. Returns the bottom of
+    what was drawn, px (``topleft``'s y when nothing was)."""
+    if mic is None or mic.meter.time_s is None:
+        return topleft[1]
+    zone = mic.meter.zone_between(since_s, mic.meter.time_s)
+    if zone not in (LevelZone.QUIET, LevelZone.CLIPPING):
+        return topleft[1]
+    return draw_text(surface, "⚠ " + say(ZONE_WORDS[zone]), topleft, theme.font(22, bold=True),
+                     zone_colour(theme, zone), width_px=width_px).bottom

@@ -63,7 +63,7 @@ def test_samples_at_full_scale_are_clipping_and_the_zone_is_held_then_released()
     clipped = np.clip(knock(3.0), -1, 1)
     t = feed(meter, [clipped], t)
     assert meter.clipped_samples > 0 and meter.zone() == LevelZone.CLIPPING
-    assert meter.clipped_between(3.5, t)
+    assert meter.clipped_between(3.4, t)
     feed(meter, noise(0.003, 1.5, seed=2), t)
     assert meter.zone() == LevelZone.NONE  # a second and a half of quiet later
     assert meter.zone_of(-0.1) == LevelZone.CLIPPING and meter.zone_of(-20) == LevelZone.GOOD
@@ -91,6 +91,22 @@ def test_the_shown_level_falls_back_after_a_peak():
     assert top - meter.level_dbfs == pytest.approx(LevelSettings().fall_db_per_s * 0.5, abs=2)
 
 
+def test_what_went_wrong_during_a_group_is_kept_after_the_meter_has_moved_on():
+    meter = LevelMeter(LevelSettings(hold_s=1.0))
+    t = feed(meter, noise(0.0005, 3.5))
+    start = t
+    t = feed(meter, [knock(0.3)] + noise(0.0005, 0.5, seed=1), t)  # heard well
+    t = feed(meter, [knock(0.008)] + noise(0.0005, 0.5, seed=2), t)  # too quiet
+    t = feed(meter, noise(0.0005, 3.0, seed=3), t)
+    assert meter.zone() == LevelZone.NONE  # long over on the bar...
+    assert meter.quiet_sounds_between(start, t) == 1  # ...but not forgotten
+    assert meter.zone_between(start, t) == LevelZone.QUIET
+    assert meter.zone_between(start, start + 0.4) == LevelZone.GOOD
+    assert meter.zone_between(t - 1.0, t) == LevelZone.NONE
+    t2 = feed(meter, [np.clip(knock(3.0), -1, 1)] + noise(0.0005, 2.0, seed=4), t)
+    assert meter.zone_between(start, t2) == LevelZone.CLIPPING and meter.zone_between(start, t - 0.01) == LevelZone.QUIET
+
+
 # -- the microphone check ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("peaks, noise_dbfs, clipped, verdict", [
     ((-12, -10, -11), -60, False, Verdict.OK),
@@ -103,6 +119,11 @@ def test_the_shown_level_falls_back_after_a_peak():
 ])
 def test_the_check_says_what_was_wrong(peaks, noise_dbfs, clipped, verdict):
     assert calibrate(peaks, noise_dbfs=noise_dbfs, clipped=clipped).verdict == verdict
+
+
+def test_a_check_short_of_knocks_with_quiet_sounds_heard_is_too_quiet():
+    assert calibrate((-12, -10), noise_dbfs=-60, clipped=False, quiet_sounds=1).verdict == Verdict.QUIET
+    assert calibrate((-12, -10, -11, -9), noise_dbfs=-60, clipped=False, quiet_sounds=1).verdict == Verdict.COUNT
 
 
 def test_the_check_says_how_many_knocks_and_their_level_against_the_noise():

@@ -101,7 +101,9 @@ class CheckScene(Scene):
         meter, knocks = self.pad.mic.meter, self.pad.knocks
         peaks = [meter.peak_near(t) for t in knocks]
         self.result = calibrate([SILENCE_DBFS if p is None else p for p in peaks], noise_dbfs=meter.noise_dbfs,
-                                clipped=meter.clipped_between(knocks[0] - 0.05, knocks[-1] + 0.3), rules=RULES)
+                                clipped=meter.clipped_between(knocks[0] - 0.05, knocks[-1] + 0.3),
+                                quiet_sounds=meter.quiet_sounds_between(self.started_s, self.app.now_s()),
+                                rules=RULES)
         self._store(self.result)
         self.phase = CheckPhase.HEARD
         self.app.log("mic-check", **self.result.as_dict())

@@ -18,8 +18,7 @@ from rescue_signals.app.answers import answer_key
 from rescue_signals.app.drawing import draw_panel, draw_text
 from rescue_signals.app.knockback import describe, expected_group, grade_echo
 from rescue_signals.app.knockpad import PLAYBACK_GUARD_S, KnockPad
-from rescue_signals.app.levelbar import ZONE_WORDS, draw_level_meter, zone_colour
-from rescue_signals.app.inputlevel import LevelZone
+from rescue_signals.app.levelbar import draw_level_meter, level_words
 from rescue_signals.app.logbook import Logbook
 from rescue_signals.app.micswitch import switch_mic
 from rescue_signals.app.scene import Scene, row
@@ -270,10 +269,7 @@ class EchoScene(Scene):
                           theme.text if ok else theme.bad, width_px=rect.width).bottom
         if not self.pad.knocks:
             y = draw_text(surface, self.text("echo.no_answer"), (rect.x, y + 4), theme.font(22), theme.bad).bottom
-        if self.pad.mic is not None and self.pad.mic.meter.zone() in (LevelZone.QUIET, LevelZone.CLIPPING):
-            zone = self.pad.mic.meter.zone()
-            y = draw_text(surface, self.text(ZONE_WORDS[zone]), (rect.x, y + 8), theme.font(22, bold=True),
-                          zone_colour(theme, zone), width_px=rect.width).bottom
+        y = level_words(surface, (rect.x, y + 8), rect.width, theme, self.pad.mic, self.turn_s, self.text)
         draw_text(surface, self.text("echo.timeline"), (rect.x, y + 16), theme.font(18), theme.muted)
         times = [i * self.interval_s for i in range(g.expected)]
         given = [t - self.pad.knocks[0] for t in self.pad.knocks] if self.pad.knocks else []
