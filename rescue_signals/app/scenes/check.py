@@ -133,8 +133,8 @@ class CheckScene(Scene):
             draw_text(surface, self.text("knock.no_mic", problem=self.pad.mic_problem or ""), (rect.x, y),
                       theme.font(22), theme.bad, width_px=rect.width)
             return
-        self.meter_rect = pygame.Rect(rect.x, y, min(rect.width, 760), 100)
-        y = draw_level_meter(surface, self.meter_rect, theme, self.pad.mic.meter, self.text) + 16
+        y = draw_level_meter(surface, pygame.Rect(rect.x, y, min(rect.width, 760), 100), theme, self.pad.mic.meter,
+                             self.text) + 16
         box = pygame.Rect(rect.x, y, min(rect.width, 900), max(120, rect.bottom - 70 - y))
         draw_panel(surface, box, theme)
         inner = box.inflate(-40, -32)

@@ -68,7 +68,8 @@ class EchoScene(Scene):
         self.target = None
         self.cue = None
         self.future = None
-        self.turn_s: float | None = None
+        self.turn_s: float | None = None  # when the trainee's turn began
+        self.heard_s: float | None = None  # when the app's last knock was heard (or shown)
         self.early = False  # the trainee knocked while the app was still knocking
         self.grade = None
         self.logbook = Logbook(app)
