@@ -80,6 +80,22 @@ def test_the_check_hears_three_knocks_says_so_and_sets_the_microphone_up(artifac
         stored.app.shutdown()
 
 
+def test_a_check_of_faint_knocks_says_too_quiet_and_what_to_do(tmp_path):
+    p = Pilot(trainee="Faint", scene="check", lang="en", realtime=True, settings_path=tmp_path / "settings.json")
+    try:
+        assert p.scene.pad.mic is not None, p.scene.pad.mic_problem
+        p.run(frames=30)
+        play_until(p, knocks(3, gain=0.004), lambda: p.scene.phase == CheckPhase.HEARD, seconds=12)
+        meter = p.scene.pad.mic.meter
+        assert meter.quiet_sounds_between(p.scene.started_s, meter.time_s) >= 3  # about -54 dBFS each
+        assert p.scene.phase == CheckPhase.HEARD  # the virtual room is silent: the decoder still hears a group
+        assert p.scene.result.verdict == Verdict.QUIET, p.scene.result  # whether it counted all three or not
+        assert p.app.settings.mic_check("Faint").verdict == Verdict.QUIET
+    finally:
+        p.scene.pad.close()
+        p.app.shutdown()
+
+
 @pytest.mark.parametrize("given, right", [(4, True), (3, False)])
 def test_echo_mode_grades_what_the_microphone_hears(given, right, artifacts_dir, tmp_path):
     p = Pilot(trainee="Echo", scene="echo", lang="en", sound=True, realtime=True,
