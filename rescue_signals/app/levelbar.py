@@ -40,7 +40,8 @@ def draw_level_meter(surface: pygame.Surface, rect: pygame.Rect, theme: Theme, m
     title = draw_text(surface, say("level.title"), rect.topleft, theme.font(17), theme.muted)
     bar = pygame.Rect(rect.x, title.bottom + 4, rect.width, BAR_PX)
     quiet_x, clip_x = x_of(meter.quiet_below_dbfs), x_of(s.clip_dbfs)
-    zones = [(bar.x, quiet_x, LevelZone.QUIET, "level.quiet_zone"), (quiet_x, clip_x, LevelZone.GOOD, "level.good_zone"),
+    zones = [(bar.x, quiet_x, LevelZone.QUIET, "level.quiet_zone"),
+             (quiet_x, clip_x, LevelZone.GOOD, "level.good_zone"),
              (clip_x, bar.right, LevelZone.CLIPPING, "level.clip_zone")]
     small = theme.font(14)
     for left, right, zone, words in zones:
@@ -70,12 +71,13 @@ def draw_level_meter(surface: pygame.Surface, rect: pygame.Rect, theme: Theme, m
 def level_words(surface: pygame.Surface, topleft: tuple[int, int], width_px: int, theme: Theme, mic, since_s: float,
                 say) -> int:
     """Under a graded group: what was wrong with the level since ``since_s`` (monotonic s), when the microphone
-    (``mic``, or None) heard a sound too quiet to be heard well or clipped; nothing otherwise. Returns the bottom of
-    what was drawn, px (``topleft``'s y when nothing was)."""
+    (``mic``, or None) heard a sound too quiet to be heard well or clipped, a little under ``topleft``; nothing
+    otherwise. Returns the bottom of what was drawn, px (``topleft``'s y when nothing was)."""
     if mic is None or mic.meter.time_s is None:
         return topleft[1]
     zone = mic.meter.zone_between(since_s, mic.meter.time_s)
     if zone not in (LevelZone.QUIET, LevelZone.CLIPPING):
         return topleft[1]
-    return draw_text(surface, "⚠ " + say(ZONE_WORDS[zone]), topleft, theme.font(22, bold=True),
+    x, y = topleft
+    return draw_text(surface, "⚠ " + say(ZONE_WORDS[zone]), (x, y + 6), theme.font(22, bold=True),
                      zone_colour(theme, zone), width_px=width_px).bottom

@@ -104,7 +104,8 @@ def test_what_went_wrong_during_a_group_is_kept_after_the_meter_has_moved_on():
     assert meter.zone_between(start, start + 0.4) == LevelZone.GOOD
     assert meter.zone_between(t - 1.0, t) == LevelZone.NONE
     t2 = feed(meter, [np.clip(knock(3.0), -1, 1)] + noise(0.0005, 2.0, seed=4), t)
-    assert meter.zone_between(start, t2) == LevelZone.CLIPPING and meter.zone_between(start, t - 0.01) == LevelZone.QUIET
+    assert meter.zone_between(start, t2) == LevelZone.CLIPPING
+    assert meter.zone_between(start, t - 0.01) == LevelZone.QUIET
 
 
 # -- the microphone check ---------------------------------------------------------------------------------------

@@ -270,7 +270,7 @@ class EchoScene(Scene):
                           theme.text if ok else theme.bad, width_px=rect.width).bottom
         if not self.pad.knocks:
             y = draw_text(surface, self.text("echo.no_answer"), (rect.x, y + 4), theme.font(22), theme.bad).bottom
-        y = level_words(surface, (rect.x, y + 8), rect.width, theme, self.pad.mic, self.turn_s, self.text)
+        y = level_words(surface, (rect.x, y), rect.width, theme, self.pad.mic, self.turn_s, self.text)
         draw_text(surface, self.text("echo.timeline"), (rect.x, y + 16), theme.font(18), theme.muted)
         times = [i * self.interval_s for i in range(g.expected)]
         given = [t - self.pad.knocks[0] for t in self.pad.knocks] if self.pad.knocks else []

@@ -244,7 +244,7 @@ class KnockScene(Scene):
             mark = "✓ " if ok else "× "
             y = draw_text(surface, mark + text, (rect.x, y + 4), theme.font(24), theme.text if ok else theme.bad,
                           width_px=rect.width).bottom
-        y = level_words(surface, (rect.x, y + 6), rect.width, self.app.theme, self.pad.mic, self.shown_s, self.text)
+        y = level_words(surface, (rect.x, y), rect.width, self.app.theme, self.pad.mic, self.shown_s, self.text)
         self.pad.draw_timeline(surface, pygame.Rect(rect.x + 30, y + 24, rect.width - 60, 80))
         draw_text(surface, self.text("knock.ideal", interval=self.app.codebook.timing.knock_interval_s),
                   (rect.x, y + 130), theme.font(18), theme.muted)
