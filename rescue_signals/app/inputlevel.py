@@ -47,6 +47,10 @@ class LevelSettings:
         Peaks at or above this are in the clipping zone (samples at full scale are clipping wherever the peak is).
     sound_rise_db : float, dB
         A block whose peak is this far above the noise is part of a sound.
+    tail_s : float, s
+        A sound beginning this soon after a louder one ended...
+    tail_drop_db : float, dB
+        ...and at least this much fainter is its ring or echo, not a knock of its own: it is not judged.
     hold_s : float, s
         The zone of the last sound is shown this long after it.
     fall_db_per_s : float, dB/s
@@ -62,6 +66,8 @@ class LevelSettings:
     min_rise_db: float = 12.0
     clip_dbfs: float = -0.5
     sound_rise_db: float = 6.0
+    tail_s: float = 0.6
+    tail_drop_db: float = 12.0
     hold_s: float = 3.0
     fall_db_per_s: float = 24.0
     noise_window_s: float = 3.0
@@ -101,8 +107,10 @@ class LevelMeter:
         self.last_clip_s: float | None = None
         self.sound_dbfs: float | None = None  # peak of the sound going on now
         self.last_sound: tuple[float, float] | None = None  # (time s, peak dBFS) of the latest sound
-        # (start s, peak dBFS, the quiet mark then) of the sounds kept, oldest first
+        # (start s, peak dBFS, the quiet mark then) of the sounds kept (not rings of louder ones), oldest first
         self.sounds: deque[tuple[float, float, float]] = deque()
+        self._loud: tuple[float, float] | None = None  # (end s, peak dBFS) of the latest sound judged
+        self._tail = False  # the sound going on now is the ring of the one before
         self._clips: deque[float] = deque()  # when samples were clipped, s
         self._heard_s = 0.0
 
@@ -145,14 +153,20 @@ class LevelMeter:
         self.time_s = end_s
         self._measure_noise(end_s)
         if peak >= max(self.noise_dbfs + s.sound_rise_db, s.bottom_dbfs):
-            if self.sound_dbfs is None or not self.sounds:
-                self.sounds.append((time_s, peak, self.quiet_below_dbfs))
-            self.sound_dbfs = peak if self.sound_dbfs is None else max(self.sound_dbfs, peak)
-            start, _, quiet = self.sounds[-1]
-            self.sounds[-1] = (start, self.sound_dbfs, quiet)
-            self.last_sound = (end_s, self.sound_dbfs)
+            starting = self.sound_dbfs is None
+            self.sound_dbfs = peak if starting else max(self.sound_dbfs, peak)
+            loud = self._loud
+            if starting:
+                self._tail = loud is not None and time_s - loud[0] <= s.tail_s
+                self._start = (time_s, self.quiet_below_dbfs)
+            if self._tail and loud[1] - self.sound_dbfs < s.tail_drop_db:
+                self._tail = False  # as loud as the one before: a knock of its own
+            if not self._tail:
+                if not self.sounds or self.sounds[-1][0] != self._start[0]:
+                    self.sounds.append((self._start[0], self.sound_dbfs, self._start[1]))
+                self.sounds[-1] = (self._start[0], self.sound_dbfs, self._start[1])
+                self.last_sound = self._loud = (end_s, self.sound_dbfs)
         elif self.sound_dbfs is not None:
-            self.last_sound = (end_s, self.sound_dbfs)
             self.sound_dbfs = None
 
     def _measure_noise(self, now_s: float) -> None:

@@ -57,6 +57,18 @@ def test_a_faint_knock_is_too_quiet_and_a_loud_one_in_a_noisy_room_too():
     assert noisy.zone() == LevelZone.QUIET
 
 
+def test_the_ring_of_a_loud_knock_is_not_a_quiet_knock_of_its_own():
+    meter = LevelMeter()
+    t = feed(meter, noise(0.0005, 3.5))
+    start = t
+    t = feed(meter, [knock(0.5)] + noise(0.0005, 0.1, seed=1), t)
+    t = feed(meter, [knock(0.01), knock(0.006)] + noise(0.0005, 0.1, seed=2), t)  # its ring, flaring up twice
+    t = feed(meter, noise(0.0005, 1.0, seed=3), t)
+    assert meter.zone_between(start, t) == LevelZone.GOOD and len(meter.sounds) == 1
+    t = feed(meter, [knock(0.01)] + noise(0.0005, 0.2, seed=4), t)  # a faint knock a second later is judged
+    assert meter.zone_between(start, t) == LevelZone.QUIET and len(meter.sounds) == 2
+
+
 def test_samples_at_full_scale_are_clipping_and_the_zone_is_held_then_released():
     meter = LevelMeter(LevelSettings(hold_s=1.0))
     t = feed(meter, noise(0.003, 3.5))
@@ -95,13 +107,13 @@ def test_what_went_wrong_during_a_group_is_kept_after_the_meter_has_moved_on():
     meter = LevelMeter(LevelSettings(hold_s=1.0))
     t = feed(meter, noise(0.0005, 3.5))
     start = t
-    t = feed(meter, [knock(0.3)] + noise(0.0005, 0.5, seed=1), t)  # heard well
-    t = feed(meter, [knock(0.008)] + noise(0.0005, 0.5, seed=2), t)  # too quiet
+    t = feed(meter, [knock(0.3)] + noise(0.0005, 1.0, seed=1), t)  # heard well
+    t = feed(meter, [knock(0.008)] + noise(0.0005, 1.0, seed=2), t)  # too quiet
     t = feed(meter, noise(0.0005, 3.0, seed=3), t)
     assert meter.zone() == LevelZone.NONE  # long over on the bar...
     assert meter.quiet_sounds_between(start, t) == 1  # ...but not forgotten
     assert meter.zone_between(start, t) == LevelZone.QUIET
-    assert meter.zone_between(start, start + 0.4) == LevelZone.GOOD
+    assert meter.zone_between(start, start + 0.9) == LevelZone.GOOD
     assert meter.zone_between(t - 1.0, t) == LevelZone.NONE
     t2 = feed(meter, [np.clip(knock(3.0), -1, 1)] + noise(0.0005, 2.0, seed=4), t)
     assert meter.zone_between(start, t2) == LevelZone.CLIPPING

@@ -67,6 +67,8 @@ def test_the_check_hears_three_knocks_says_so_and_sets_the_microphone_up(artifac
         assert result.knocks == 3 and result.verdict == Verdict.OK, result
         assert -15 < result.level_dbfs < -1 and not result.clipped  # the rendering peaks at about -5 dBFS
         assert result.rise_db > 30  # a quiet virtual room
+        meter = p.scene.pad.mic.meter
+        assert meter.quiet_sounds_between(p.scene.started_s, meter.time_s) == 0  # the knocks' rings are not knocks
         p.press(pygame.K_c)  # continue: back to the knock, the microphone on
         assert isinstance(p.scene, KnockScene) and p.scene.pad.mic is not None
         assert p.scene.pad.level == result.level_settings()
@@ -115,6 +117,8 @@ def test_echo_mode_grades_what_the_microphone_hears(given, right, artifacts_dir,
         assert p.scene.phase == EchoPhase.GRADED
         assert grade.count == given and grade.right == right, grade
         assert abs(grade.mean_spacing_s - 1.0) < 0.03
+        meter = p.scene.pad.mic.meter
+        assert meter.zone_between(p.scene.turn_s, meter.time_s) == LevelZone.GOOD  # nothing to say about the level
     finally:
         p.scene.pad.close()
         p.app.shutdown()
