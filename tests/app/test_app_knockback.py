@@ -221,3 +221,13 @@ def test_the_group_asked_for_is_the_trapped_sides_signal_or_a_headcount():
     assert role == cb.trapped and meaning.get("en")
     role, meaning = expected_group(cb, HEADCOUNT, 7)
     assert role == cb.trapped and "7" in meaning.get("en")
+
+
+def test_the_grading_the_check_and_the_meter_need_neither_pygame_nor_a_sound_card():
+    import subprocess
+    import sys
+
+    code = ("import sys, rescue_signals.app.knockback, rescue_signals.app.calibration, rescue_signals.app.inputlevel; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygame', 'pygame_gui', 'sounddevice')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
