@@ -100,6 +100,7 @@ class LevelMeter:
 
     def reset(self) -> None:
         self._blocks: deque[tuple[float, float, float]] = deque()  # (start s, end s, peak dBFS)
+        self._recent: deque[tuple[float, float]] = deque()  # (end s, peak dBFS) of the noise window's blocks
         self.time_s: float | None = None  # end of the latest block
         self.level_dbfs = SILENCE_DBFS  # what the needle shows: the latest peak, falling back slowly
         self.noise_dbfs = self._start_noise if self._start_noise is not None else SILENCE_DBFS
@@ -143,6 +144,9 @@ class LevelMeter:
         fallen = self.level_dbfs - s.fall_db_per_s * max(0.0, end_s - previous)
         self.level_dbfs = max(peak, fallen, SILENCE_DBFS)
         self._blocks.append((time_s, end_s, peak))
+        self._recent.append((end_s, peak))
+        while self._recent[0][0] < end_s - s.noise_window_s:
+            self._recent.popleft()
         while self._blocks and self._blocks[0][1] < end_s - self.history_s:
             self._blocks.popleft()
         while self.sounds and self.sounds[0][0] < end_s - self.history_s:
@@ -173,8 +177,7 @@ class LevelMeter:
         s = self.settings
         if self._start_noise is not None and self._heard_s < s.noise_window_s:
             return  # the calibration's measurement until the meter has heard a window of its own
-        recent = [p for start, end, p in self._blocks if end >= now_s - s.noise_window_s]
-        self.noise_dbfs = float(np.quantile(recent, s.noise_quantile))
+        self.noise_dbfs = float(np.quantile([p for _, p in self._recent], s.noise_quantile))
 
     # -- what it shows ------------------------------------------------------------------------------------------
     @property
