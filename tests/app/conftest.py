@@ -25,6 +25,8 @@ def pilot(records, artifacts_dir):
 
     yield make
     for p in made:
+        if not p.closed:
+            p.close()  # the window closes as a user closes it: the scene leaves and lets go of the microphone
         p.app.shutdown()
 
 

@@ -313,6 +313,8 @@ VIEWS = {
     "progress-filled": ("home", _drill_then_progress),
     "alert": ("home", _alert),
     "practice": ("practice", _scene("practice")),
+    "check": ("check", _scene("microphone check")),
+    "echo": ("echo", _scene("echo")),
     "desk": ("home", _desk),
 }
 
