@@ -163,17 +163,16 @@ def _no_display():
 def first_scene(app: App, *, trainee: str | None = None, scene: str | None = None,
                 recording: str | None = None) -> Scene:
     """The Start scene, or straight to the course (or a named scene) when the trainee is given."""
-    from rescue_signals.app.scenes import by_name
-    from rescue_signals.app.scenes.recording import RecordingScene
-    from rescue_signals.app.scenes.start import StartScene, choose_trainee
+    from rescue_signals.app.router import open_scene
+    from rescue_signals.app.scenes.start import choose_trainee
 
     if trainee:
         choose_trainee(app, trainee)
     if recording:
-        return RecordingScene(app, recording)
+        return open_scene(app, "decode", path=recording)
     if trainee:
-        return by_name(app, scene or "course")
-    return StartScene(app)
+        return open_scene(app, scene or "course")
+    return open_scene(app, "start")
 
 
 def run_app(lang: str | None = None, *, trainee: str | None = None, scene: str | None = None,

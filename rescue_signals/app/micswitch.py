@@ -27,13 +27,10 @@ def switch_mic(scene, pad):
         set_up(pad, check)
         pad.toggle_mic()
         return None
-    from rescue_signals.app.scenes import by_name
 
     def done(result: Calibration):
         set_up(pad, result)
         pad.toggle_mic()
         return scene
 
-    first = by_name(app, "check", done=done)
-    first.return_to = scene
-    return first
+    return scene.go("check", done=done, return_to=scene)

@@ -29,7 +29,7 @@ class Pilot:
     records : object, optional
         The records store to use.
     scene : str, optional
-        Start at this scene (see :data:`rescue_signals.app.scenes.SCENES`) instead of Start.
+        Start at this scene (see :data:`rescue_signals.app.router.SCENES`) instead of Start.
     trainee : str, optional
         Choose this trainee first.
     step_s : float, s

@@ -210,13 +210,14 @@ class Scene:
         """Where Esc leads: the course or the scene it was opened from, else the home screen."""
         if isinstance(self.return_to, Scene):
             return self.return_to
-        if self.return_to == "course":
-            from rescue_signals.app.scenes.course import CourseScene
+        return self.go(self.return_to or "home")
 
-            return CourseScene(self.app)
-        from rescue_signals.app.scenes.home import HomeScene
+    def go(self, name: str, **options) -> "Scene":
+        """The scene called ``name`` (see :mod:`rescue_signals.app.router`), to switch to; ``return_to`` among
+        ``options`` says where its Esc leads."""
+        from rescue_signals.app.router import open_scene
 
-        return HomeScene(self.app)
+        return open_scene(self.app, name, **options)
 
     def update(self, dt_s: float) -> "Scene | None":
         return None

@@ -4,7 +4,7 @@ import argparse
 
 
 def add_arguments(parser):
-    from rescue_signals.app.scenes import SCENES
+    from rescue_signals.app.router import SCENES
 
     parser.add_argument("--lang", choices=("zh", "en"), default=None,
                         help="interface language (default: the last one used, zh the first time)")

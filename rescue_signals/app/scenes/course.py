@@ -107,30 +107,20 @@ class CourseScene(Scene):
 
     # -- actions ------------------------------------------------------------------------------------------------
     def open_step(self, index: int):
-        from rescue_signals.app.scenes import by_name
-        from rescue_signals.app.scenes.listen import ListenScene
-
         self.selected = index
         step = self.statuses[index].step
         self.app.settings.last_scene = step.scene
         self.app.save_settings()
         self.app.log("course", step=step.id)
-        scene = (ListenScene(self.app, scenario=step.scenario) if step.scenario is not None
-                 else by_name(self.app, step.scene))
-        scene.return_to = "course"
-        return scene
+        if step.scenario is not None:
+            return self.go("listen", scenario=step.scenario, return_to="course")
+        return self.go(step.scene, return_to="course")
 
     def practice_sound(self):
-        from rescue_signals.app.scenes import by_name
-
-        scene = by_name(self.app, "practice")
-        scene.return_to = "course"
-        return scene
+        return self.go("practice", return_to="course")
 
     def back(self):
-        from rescue_signals.app.scenes.home import HomeScene
-
-        return HomeScene(self.app)
+        return self.go("home")
 
     # -- drawing ------------------------------------------------------------------------------------------------
     def headline(self) -> str:

@@ -331,16 +331,12 @@ class DeskScene(Scene):
 
     def drill(self, trainee):
         """The timed drill of the chosen scenario for ``trainee``; it comes back here."""
-        from rescue_signals.app.scenes import by_name
-
         self._sync()
         self.app.trainee = trainee
         self.app.log("desk-drill", trainee=trainee.name, scenario=self.scenario.id)
         self._just_drilled = True
         self.message = None
-        scene = by_name(self.app, "listen", scenario=self.scenario)
-        scene.return_to = self
-        return scene
+        return self.go("listen", scenario=self.scenario, return_to=self)
 
     def drill_member(self, index: int):
         self.round, self.round_size = [], 0
@@ -387,10 +383,8 @@ class DeskScene(Scene):
         return None
 
     def back(self):
-        from rescue_signals.app.scenes import by_name
-
         self.app.trainee = self.before
-        return by_name(self.app, self.came_from)
+        return self.go(self.came_from)
 
     # -- time ---------------------------------------------------------------------------------------------------
     def update(self, dt_s):

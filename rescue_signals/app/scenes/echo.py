@@ -105,12 +105,8 @@ class EchoScene(Scene):
         self.rebuild()
 
     def check(self):
-        from rescue_signals.app.scenes import by_name
-
         self.pad.close()
-        scene = by_name(self.app, "check")
-        scene.return_to = self
-        return scene
+        return self.go("check", return_to=self)
 
     def toggle_mic(self):
         nxt = switch_mic(self, self.pad)

@@ -50,16 +50,12 @@ class HomeScene(Scene):
                 self.button(r, self.text(key), action, key=shortcut, object_id="#toggle_on" if on else None)
 
     def open(self, name: str):
-        from rescue_signals.app.scenes import by_name
-
         self.app.settings.last_scene = name
         self.app.save_settings()
-        return by_name(self.app, name)
+        return self.go(name)
 
     def course(self):
-        from rescue_signals.app.scenes.course import CourseScene
-
-        return CourseScene(self.app)
+        return self.go("course")
 
     def toggle_sound(self):
         self.app.set_sound(not self.app.settings.sound)
@@ -75,19 +71,13 @@ class HomeScene(Scene):
         self.rebuild()
 
     def switch_trainee(self):
-        from rescue_signals.app.scenes.start import StartScene
-
-        return StartScene(self.app)
+        return self.go("start")
 
     def desk(self):
-        from rescue_signals.app.scenes import by_name
-
-        return by_name(self.app, "desk", came_from="home")
+        return self.go("desk", came_from="home")
 
     def practice_sound(self):
-        from rescue_signals.app.scenes import by_name
-
-        return by_name(self.app, "practice")
+        return self.go("practice")
 
     def quit(self):
         pygame.event.post(pygame.event.Event(pygame.QUIT))

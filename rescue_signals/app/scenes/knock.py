@@ -109,11 +109,7 @@ class KnockScene(Scene):
                 self.focus_on(first) if action == self.again else None
 
     def _open(self, name: str):
-        from rescue_signals.app.scenes import by_name
-
-        scene = by_name(self.app, name)
-        scene.return_to = self
-        return scene
+        return self.go(name, return_to=self)
 
     def _toggle_mic(self):
         """The microphone on or off; the first time, the microphone check comes first (once per trainee)."""

@@ -10,6 +10,7 @@ saved in the records the moment it is given.
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import StrEnum
 
 import pygame
 
@@ -26,6 +27,31 @@ from rescue_signals.protocol import read_exchange
 MAX_KEYED = 9  # drills 1-9 have a number key; the rest are reached with Tab and the arrows
 
 
+class Phase(StrEnum):
+    """Where a drill on the Listen screen is."""
+
+    CHOOSE = "choose"  # the list of drills
+    PREPARE = "prepare"  # a trial's sound is being made
+    PLAY = "play"  # it plays
+    ANSWER = "answer"  # heard: the trainee names it
+    KNOCK = "knock"  # the trainee knocks
+    FEEDBACK = "feedback"  # the answer, right or wrong
+    SUMMARY = "summary"  # the drill's score
+
+
+_TRIAL_STARTS = frozenset({Phase.PREPARE, Phase.ANSWER, Phase.KNOCK, Phase.SUMMARY})
+TRANSITIONS: dict[Phase, frozenset[Phase]] = {
+    Phase.CHOOSE: _TRIAL_STARTS,  # a drill begins (or, resumed with every answer given, is scored)
+    Phase.PREPARE: frozenset({Phase.PLAY, Phase.FEEDBACK}),  # the sound is ready, or an answer came first
+    Phase.PLAY: frozenset({Phase.ANSWER, Phase.KNOCK, Phase.FEEDBACK}),  # the last knock is heard, or a false start
+    Phase.ANSWER: frozenset({Phase.FEEDBACK}),  # an answer, or the time is up
+    Phase.KNOCK: frozenset({Phase.FEEDBACK}),
+    Phase.FEEDBACK: _TRIAL_STARTS,  # the next trial, or the score after the last
+    Phase.SUMMARY: _TRIAL_STARTS,  # the drill again
+}
+"""Every move between phases the Listen screen makes; any other is a mistake in the scene."""
+
+
 class ListenScene(Scene):
     title_key = "listen.title"
 
@@ -36,7 +62,7 @@ class ListenScene(Scene):
         extra = [load_scenario(p, app.codebook) for p in app.scenario_paths]
         self.scenarios = extra + [s for s in shipped_scenarios() if s.codebook_id == app.codebook.id]
         self.scenario = None
-        self.phase = "choose"
+        self._phase = Phase.CHOOSE
         self.pad = KnockPad(app)
         self.logbook = Logbook(app)
         self.override = Override()
@@ -46,6 +72,17 @@ class ListenScene(Scene):
             self.begin(scenario)
 
     # -- flow ---------------------------------------------------------------------------------------------------
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    @phase.setter
+    def phase(self, to: Phase) -> None:
+        to = Phase(to)
+        if to not in TRANSITIONS[self._phase]:
+            raise RuntimeError(f"the Listen screen cannot go from {self._phase} to {to}")
+        self._phase = to
+
     def begin(self, scenario, *, resume: bool = True):
         self.scenario = scenario
         self.drill = self.logbook.open_drill(scenario, resume=resume)
@@ -70,7 +107,7 @@ class ListenScene(Scene):
         self.trial = replace(self.trial, conditions=self.override.apply(self.trial.conditions))
         self.future = None
         if self.trial.sequence:
-            self.phase = "prepare"
+            self.phase = Phase.PREPARE
             self.future = self.app.background(render_heard, self.app.codebook, self.trial.sequence,
                                               listener=self.trial.trainee_role, seed=self.trial.seed,
                                               conditions=self.trial.conditions)
@@ -80,7 +117,7 @@ class ListenScene(Scene):
 
     def _start_answering(self, heard_s: float):
         self.heard_s = heard_s
-        self.phase = "knock" if self.trial.knocked else "answer"
+        self.phase = Phase.KNOCK if self.trial.knocked else Phase.ANSWER
         self.app.log("heard", trial=self.trial.index, heard_s=heard_s, task=self.trial.task)
         if self.trial.knocked:  # the answer buttons of a recognition stay as they are: no work while sound plays
             self.rebuild()
@@ -88,7 +125,7 @@ class ListenScene(Scene):
     def finish(self):
         from rescue_signals.drill import score
 
-        self.phase = "summary"
+        self.phase = Phase.SUMMARY
         self.score = score(self.drill.attempts, self.scenario)
         self.logbook.finish(self.score)
         self.app.log("summary", accuracy=self.score.accuracy, trials=self.score.trials)
@@ -106,7 +143,7 @@ class ListenScene(Scene):
         self.app.log("answer", trial=self.trial.index, answer=answer, answered_s=answered_s, heard_s=heard_s,
                      reaction_s=self.attempt.reaction_s, correct=self.attempt.correct,
                      false_start=self.attempt.false_start)
-        self.phase = "feedback"
+        self.phase = Phase.FEEDBACK
         self.pad.close()
         self.rebuild()
 
@@ -126,7 +163,7 @@ class ListenScene(Scene):
     # -- widgets ------------------------------------------------------------------------------------------------
     def build(self, rect):
         bottom = pygame.Rect(rect.x, rect.bottom - 56, rect.width, 56)
-        if self.phase == "choose":
+        if self.phase == Phase.CHOOSE:
             area = self._list_rect(rect)
             rows = (len(self.scenarios) + 1) // 2
             height = min(52, (area.height - 8 * rows) // max(1, rows))
@@ -146,22 +183,22 @@ class ListenScene(Scene):
             for r, (name, key) in zip(row(picks, 3), (("medium", pygame.K_m), ("noises", pygame.K_n),
                                                       ("distance_m", pygame.K_d))):
                 self.button(r, self.override.label(self.app, name), lambda n=name: self._cycle(n), key=key)
-        elif self.phase in ("prepare", "play", "answer") and not self.trial.knocked:
+        elif self.phase in (Phase.PREPARE, Phase.PLAY, Phase.ANSWER) and not self.trial.knocked:
             choices = self._choices()
             for i, (r, (label, action, key)) in enumerate(zip(row(bottom, len(choices), gap_px=10), choices)):
                 button = self.button(r, label, action, key=key)
-                if i == 0 and self.phase == "prepare":
+                if i == 0 and self.phase == Phase.PREPARE:
                     self.focus_on(button)
-        elif self.phase in ("prepare", "play", "knock"):
+        elif self.phase in (Phase.PREPARE, Phase.PLAY, Phase.KNOCK):
             self.button(pygame.Rect(rect.right - 260, rect.y, 260, 48), self.text("knock.mic"),
                         self.pad.toggle_mic, key=pygame.K_m)
-        elif self.phase == "feedback":
+        elif self.phase == Phase.FEEDBACK:
             buttons = [(self.text("listen.replay"), self.replay, pygame.K_r)] if self.rendering is not None else []
             buttons.append((self.text("listen.next"), self.next_trial, pygame.K_n))
             for r, (label, action, key) in zip(row(bottom, len(buttons)), buttons):
                 nxt = self.button(r, label, action, key=key)
             self.focus_on(nxt)
-        elif self.phase == "summary":
+        elif self.phase == Phase.SUMMARY:
             buttons = [(self.text("listen.again"), lambda: self.begin(self.scenario), pygame.K_a),
                        (self.text("app.home"), self.back, pygame.K_h)]
             for r, (label, action, key) in zip(row(bottom, 2), buttons):
@@ -183,7 +220,7 @@ class ListenScene(Scene):
         return out
 
     def _answer(self, label):
-        if self.phase != "prepare":
+        if self.phase != Phase.PREPARE:
             self.submit(label, answered_s=self.app.input_s)
 
     def _answer_count(self):
@@ -191,7 +228,7 @@ class ListenScene(Scene):
         self.rebuild()
 
     def on_key(self, event):
-        recognising = self.phase in ("play", "answer") and not self.trial.knocked
+        recognising = self.phase in (Phase.PLAY, Phase.ANSWER) and not self.trial.knocked
         if recognising and self.count.open:
             number = self.count.key(event)
             if number is not None:
@@ -199,38 +236,38 @@ class ListenScene(Scene):
             else:
                 self.rebuild()
             return True, None
-        if self.phase in ("play", "knock") and self.trial.knocked and self.pad.handle_event(event):
+        if self.phase in (Phase.PLAY, Phase.KNOCK) and self.trial.knocked and self.pad.handle_event(event):
             return True, None
-        if self.phase == "feedback" and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+        if self.phase == Phase.FEEDBACK and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
             self.next_trial()
             return True, None
         return False, None
 
     def on_other(self, event):
-        if event.type == pygame.MOUSEBUTTONDOWN and self.phase in ("play", "knock") and self.trial.knocked:
+        if event.type == pygame.MOUSEBUTTONDOWN and self.phase in (Phase.PLAY, Phase.KNOCK) and self.trial.knocked:
             self.pad.handle_event(event)
         return None
 
     # -- time ---------------------------------------------------------------------------------------------------
     def update(self, dt_s):
         now = self.app.now_s()
-        if self.phase == "prepare" and self.future is not None and self.future.done():
+        if self.phase == Phase.PREPARE and self.future is not None and self.future.done():
             self.rendering = self.future.result()
             self.cue = self.app.speaker.play_rendering(self.rendering)
             self.app.log("play", trial=self.trial.index, offsets_s=list(self.cue.offsets_s))
-            self.phase = "play"
-        if self.phase == "play" and self.cue is not None and self.cue.all_heard():
+            self.phase = Phase.PLAY
+        if self.phase == Phase.PLAY and self.cue is not None and self.cue.all_heard():
             self._start_answering(self.cue.heard_times_s()[-1])
-        if self.phase in ("play", "knock") and self.trial.knocked:
-            if self.pad.update() and self.phase == "knock":
+        if self.phase in (Phase.PLAY, Phase.KNOCK) and self.trial.knocked:
+            if self.pad.update() and self.phase == Phase.KNOCK:
                 self.submit(None, answered_s=None, knock_times_s=self.pad.knocks)
-        if self.phase in ("answer", "knock") and not self.pad.knocks:
+        if self.phase in (Phase.ANSWER, Phase.KNOCK) and not self.pad.knocks:
             if now - self.heard_s > self.trial.time_limit_s:
                 self.submit(None, answered_s=None)
         return None
 
     def animating(self) -> bool:
-        return self.phase in ("prepare", "play", "answer", "knock")  # a trial runs: its sound, knocks, time limit
+        return self.phase in (Phase.PREPARE, Phase.PLAY, Phase.ANSWER, Phase.KNOCK)  # a trial runs: its sound, knocks, time limit
 
     def leave(self):
         self.pad.close()
@@ -242,12 +279,12 @@ class ListenScene(Scene):
 
     def draw_content(self, surface, rect):
         theme, app = self.app.theme, self.app
-        if self.phase == "choose":
+        if self.phase == Phase.CHOOSE:
             draw_text(surface, self.text("listen.choose"), rect.topleft, theme.font(24, bold=True), theme.text)
             if self.scenarios:
                 self._draw_scenario(surface, self.scenarios[min(self._focus, len(self.scenarios) - 1)], rect)
             return
-        if self.phase == "summary":
+        if self.phase == Phase.SUMMARY:
             self._draw_summary(surface, rect)
             return
         trial = self.trial
@@ -259,9 +296,9 @@ class ListenScene(Scene):
         draw_text(surface, app.t(trial.prompt), (rect.x, y), theme.font(28, bold=True), theme.text,
                   width_px=rect.width)
         stage = pygame.Rect(rect.x, y + 50, rect.width, rect.bottom - y - 50 - 70)
-        if self.phase == "feedback":
+        if self.phase == Phase.FEEDBACK:
             self._draw_feedback(surface, stage)
-        elif trial.knocked and self.phase == "knock":
+        elif trial.knocked and self.phase == Phase.KNOCK:
             self.pad.draw(surface, stage)
         else:
             self._draw_listening(surface, stage)

@@ -70,10 +70,8 @@ class ProgressScene(Scene):
         self.weak = {p.label for p in weakest(self.labels)} if self.labels else set()
 
     def build(self, rect):
-        from rescue_signals.app.scenes.listen import ListenScene
-
         self.button(pygame.Rect(rect.right - 300, rect.bottom - 52, 300, 52), self.text("home.listen"),
-                    lambda: ListenScene(self.app), key=pygame.K_l)
+                    lambda: self.go("listen"), key=pygame.K_l)
 
     def draw_content(self, surface, rect):
         app, theme = self.app, self.app.theme

@@ -79,19 +79,17 @@ class StartScene(Scene):
         return self.start(self.name)
 
     def start(self, name: str, *, resume: bool = False):
-        from rescue_signals.app.scenes import SCENES, by_name
+        from rescue_signals.app.router import SCENES
 
         choose_trainee(self.app, name)
         last = self.app.settings.last_scene
         if resume and last in SCENES and last not in ("start",):
-            return by_name(self.app, last)
-        return by_name(self.app, "course")  # what to do next comes first
+            return self.go(last)
+        return self.go("course")  # what to do next comes first
 
     def desk(self):
-        from rescue_signals.app.scenes import by_name
-
         self._sync()
-        return by_name(self.app, "desk", came_from="start")
+        return self.go("desk", came_from="start")
 
     def toggle_language(self):
         self._sync()
