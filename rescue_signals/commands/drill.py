@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from rescue_signals.catalog import languages
 from rescue_signals.codebook import HEADCOUNT, Codebook, default_codebook, load_codebook
 from rescue_signals.drill import (NO_ANSWER, RECOGNISE, UNKNOWN, Attempt, Response, Scenario, Trial, find_scenario,
                                   label_name, refreshers, shipped_scenarios)
@@ -42,7 +43,7 @@ def add_arguments(parser):
     parser.add_argument("--seed", type=int, metavar="N", help="seed of the drill (default: a fresh one)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the trainee's interrupted drill of this scenario")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    parser.add_argument("--lang", choices=languages(), default="zh", help="language (default zh)")
     parser.add_argument("--list", action="store_true", help="list the shipped scenarios and exit")
 
 
