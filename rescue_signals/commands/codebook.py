@@ -59,7 +59,8 @@ def format_codebook(cb: Codebook, lang: str = "zh") -> str:
                                                                        "precondition")}
     rows = [tuple(h[word] for word in _HEAD), *codebook_rows(cb, lang)]
     widths = [max(_width(r[i]) for r in rows) for i in range(5)]
-    lines = [cb.title.get(lang), "", f"{h['source']}: {cb.source.get(lang)}", f"{h['precondition']}: {cb.precondition.get(lang)}", ""]
+    lines = [cb.title.get(lang), "", f"{h['source']}: {cb.source.get(lang)}",
+             f"{h['precondition']}: {cb.precondition.get(lang)}", ""]
     for i, row in enumerate(rows):
         lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip())
         if i == 0:

@@ -173,8 +173,8 @@ def test_every_phrase_of_every_language_has_its_glyphs_in_the_fonts_of_the_print
 
     from rescue_signals.printed import cjk_font_path
 
-    fonts = [FT2Font(str(cjk_font_path())),
-             FT2Font(font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=False))]
+    dejavu = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=False)
+    fonts = [FT2Font(str(cjk_font_path())), FT2Font(dejavu)]
     cat = load_catalog(SHIPPED)
     bad = {}
     for lang in cat.languages:
