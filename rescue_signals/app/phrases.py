@@ -25,6 +25,17 @@ def say(key: str, lang: str, **values) -> str:
     return catalog.say(key, lang, **values)
 
 
+def next_language(lang: str) -> str:
+    """The language the language switch turns to from ``lang``: the next catalog language, round to the first."""
+    return LANGUAGES[(LANGUAGES.index(lang) + 1) % len(LANGUAGES)] if lang in LANGUAGES else LANGUAGES[0]
+
+
+def language_name(lang: str) -> str:
+    """The language's own name for itself (on the switch that turns to it)."""
+    return catalog.say("language.name", lang)
+
+
 def keys() -> tuple[str, ...]:
-    """Every phrase id the interface can say."""
-    return tuple(dict.fromkeys(catalog.keys() + tuple(_PHRASES)))
+    """Every phrase id the interface can say (the catalog's, but those only the terminal commands print)."""
+    shown = tuple(k for k in catalog.keys() if not k.startswith(catalog.TERMINAL_PREFIX))
+    return tuple(dict.fromkeys(shown + tuple(_PHRASES)))

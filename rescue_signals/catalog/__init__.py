@@ -30,6 +30,9 @@ DEFAULT_LANGUAGE = "zh"
 FALLBACK_LANGUAGE = "en"
 """The language a phrase missing from another is said in; every phrase must be in it."""
 
+TERMINAL_PREFIX = "cli."
+"""Ids of the phrases only the terminal commands print (in the terminal's own font, not the app's)."""
+
 
 @dataclass(frozen=True)
 class Catalog:

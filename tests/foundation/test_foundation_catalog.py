@@ -64,12 +64,20 @@ def test_every_language_says_a_phrase_with_the_fields_english_fills_in():
     assert not bad
 
 
-def test_the_interface_has_no_phrase_left_in_code():
-    from rescue_signals.app import phrases
+TABLES = [("rescue_signals.app.phrases", "_PHRASES", "")]
+"""Tables of phrases (id -> one text per language) that code may still hold, each emptied into the catalog with
+``python -m rescue_signals.catalog absorb MODULE TABLE --prefix PREFIX``."""
 
-    assert not phrases._PHRASES, (
-        f"phrases still written in rescue_signals/app/phrases.py: {sorted(phrases._PHRASES)}; move them into the "
-        "catalog with: .venv/bin/python -m rescue_signals.catalog absorb rescue_signals.app.phrases _PHRASES")
+
+@pytest.mark.parametrize("module, table, prefix", TABLES)
+def test_no_phrase_is_left_in_code(module, table, prefix):
+    import importlib
+
+    left = getattr(importlib.import_module(module), table)
+    command = f".venv/bin/python -m rescue_signals.catalog absorb {module} {table}" + (
+        f" --prefix {prefix}" if prefix else "")
+    assert not left, f"phrases still written in {module}.{table}: {sorted(left)}; move them into the catalog " \
+                     f"with: {command}"
 
 
 def test_a_third_language_file_with_one_phrase_is_offered_and_english_fills_the_rest(folder):
@@ -183,3 +191,11 @@ def test_every_phrase_of_every_language_has_its_glyphs_in_the_fonts_of_the_print
             if missing:
                 bad[(key, lang)] = "".join(sorted(missing))
     assert not bad, f"phrases with characters no font of the printed pages has: {bad}"
+
+
+def test_the_language_switch_turns_through_every_catalog_language(monkeypatch):
+    from rescue_signals.app import phrases
+
+    monkeypatch.setattr(phrases, "LANGUAGES", ("zh", "en", "fr"))
+    assert [phrases.next_language(lang) for lang in ("zh", "en", "fr", "xx")] == ["en", "fr", "zh", "zh"]
+    assert phrases.language_name("zh") == "中文" and phrases.language_name("en") == "English"

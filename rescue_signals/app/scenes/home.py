@@ -5,6 +5,7 @@ from __future__ import annotations
 import pygame
 
 from rescue_signals.app.drawing import draw_text
+from rescue_signals.app.phrases import language_name, next_language
 from rescue_signals.app.scene import Scene, row
 
 ACTIVITIES = ("learn", "listen", "knock", "exchange", "decode", "progress")
@@ -35,7 +36,8 @@ class HomeScene(Scene):
                     ("home.quit", self.quit, pygame.K_q)]
         for r, (key, action, shortcut) in zip(row(bar, len(switches)), switches):
             on = {"home.sound": self.app.speaker.audible, "home.beats": self.app.settings.visual_beats}.get(key)
-            self.button(r, self.text(key), action, key=shortcut, object_id="#toggle_on" if on else None)
+            label = language_name(next_language(self.app.lang)) if key == "home.language" else self.text(key)
+            self.button(r, label, action, key=shortcut, object_id="#toggle_on" if on else None)
 
     def open(self, name: str):
         from rescue_signals.app.scenes import by_name
@@ -59,7 +61,7 @@ class HomeScene(Scene):
         self.rebuild()
 
     def toggle_language(self):
-        self.app.set_language("en" if self.app.lang == "zh" else "zh")
+        self.app.set_language(next_language(self.app.lang))
         self.rebuild()
 
     def switch_trainee(self):
