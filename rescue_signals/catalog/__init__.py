@@ -75,7 +75,12 @@ class Catalog:
 def catalog_dir() -> Path:
     """The catalog folder in use: ``$RESCUE_SIGNALS_CATALOG``, or the shipped ``assets/catalog``."""
     override = os.environ.get(CATALOG_VAR)
-    return Path(override).expanduser() if override else assets_dir() / "catalog"
+    return Path(override).expanduser() if override else _shipped_dir()
+
+
+@lru_cache(maxsize=1)
+def _shipped_dir() -> Path:
+    return assets_dir() / "catalog"
 
 
 def _order(lang: str) -> tuple[int, str]:
@@ -90,7 +95,7 @@ def load_catalog(folder: Path | str) -> Catalog:
     DataFileError
         A file is malformed, holds an id twice, or the fallback language's file is missing.
     """
-    folder = Path(folder)
+    folder = Path(folder).expanduser()
     messages: dict[str, dict[str, str]] = {}
     for path in sorted(folder.glob("*.po")):
         table: dict[str, str] = {}
@@ -120,7 +125,8 @@ def _cached(folder: str) -> Catalog:
 
 def catalog() -> Catalog:
     """The catalog in use (read once per folder)."""
-    return _cached(str(catalog_dir()))
+    # Screens say their phrases every frame: only the environment is looked at again, not the disk.
+    return _cached(os.environ.get(CATALOG_VAR) or str(_shipped_dir()))
 
 
 def languages() -> tuple[str, ...]:
