@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rescue_signals.codebook import Text
+from rescue_signals.codebook import FALLBACK_LANGUAGE, Text
 from rescue_signals.errors import DataFileError
 from rescue_signals.catalog.po import read_po
 from rescue_signals.resources import assets_dir
@@ -27,8 +27,8 @@ CATALOG_VAR = "RESCUE_SIGNALS_CATALOG"
 DEFAULT_LANGUAGE = "zh"
 """The language spoken when none is chosen, listed first."""
 
-FALLBACK_LANGUAGE = "en"
-"""The language a phrase missing from another is said in; every phrase must be in it."""
+# FALLBACK_LANGUAGE (from the codebook, whose texts fall back the same way): the language a phrase missing from
+# another is said in; every phrase must be in it.
 
 TERMINAL_PREFIX = "cli."
 """Ids of the phrases only the terminal commands print (in the terminal's own font, not the app's)."""

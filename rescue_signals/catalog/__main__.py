@@ -83,7 +83,7 @@ def absorb(module_name: str, table_name: str, *, prefix: str = "", languages=("z
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rescue_signals.catalog", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m rescue_signals.catalog", description="Keep the text catalog: list what a language lacks, move phrases from code into it.")
     parser.add_argument("--folder", type=Path, default=None, help="catalog folder (default: the one in use)")
     sub = parser.add_subparsers(dest="command", required=True)
     miss = sub.add_parser("missing", help="list the phrases each language lacks")

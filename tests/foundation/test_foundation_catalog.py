@@ -87,6 +87,10 @@ def test_a_third_language_file_with_one_phrase_is_offered_and_english_fills_the_
     assert catalog.say("app.title", "fr") == "Entraîneur des signaux de secours"
     assert catalog.say("status.trainee", "fr", name="Li") == "Trainee: Li"
     assert catalog.text("app.home").get("fr") == "Menu"
+    from rescue_signals.codebook import default_codebook
+
+    call = default_codebook().signals[0].name  # the codebook has no French either: its English is shown
+    assert call.get("fr") == call.get("en") != call.get("zh")
     # The interface offers it without a change: a new process reads the folder named in the environment.
     probe = ("from rescue_signals.app.phrases import LANGUAGES, say; "
              "print(','.join(LANGUAGES)); print(say('app.title', 'fr'))")
