@@ -5,7 +5,8 @@ English does not; it exits 1 if any language lacks a phrase.
 
 ``absorb MODULE TABLE [--prefix P] [--languages zh,en]`` moves a table of phrases still written in code (a dict of
 id -> one text per language, such as ``rescue_signals.app.phrases._PHRASES``) into the catalog files, then
-empties the table in the module's source (``--keep`` leaves it). A phrase already in the catalog takes the
+empties the table in the module's source (``--keep`` leaves it). MODULE is a module name or a ``.py`` file (such
+as another branch's version of a module, saved with ``git show``). A phrase already in the catalog takes the
 code's wording. New ids go after the last id with the same first part (``desk.…`` after ``desk.…``).
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -68,7 +70,12 @@ def absorb(module_name: str, table_name: str, *, prefix: str = "", languages=("z
            folder: Path | None = None) -> int:
     """Move the table ``module_name.table_name`` into the catalog; returns how many phrases moved."""
     folder = folder or catalog_dir()
-    module = importlib.import_module(module_name)
+    if module_name.endswith(".py"):
+        spec = importlib.util.spec_from_file_location(Path(module_name).stem, module_name)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(module_name)
     table = getattr(module, table_name)
     tables = {lang: _messages(folder / f"{lang}.po") for lang in languages}
     for key, texts in table.items():
@@ -83,13 +90,14 @@ def absorb(module_name: str, table_name: str, *, prefix: str = "", languages=("z
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rescue_signals.catalog", description="Keep the text catalog: list what a language lacks, move phrases from code into it.")
+    parser = argparse.ArgumentParser(prog="python -m rescue_signals.catalog", description=(
+        "Keep the text catalog: list what a language lacks, move phrases from code into it."))
     parser.add_argument("--folder", type=Path, default=None, help="catalog folder (default: the one in use)")
     sub = parser.add_subparsers(dest="command", required=True)
     miss = sub.add_parser("missing", help="list the phrases each language lacks")
     miss.add_argument("languages", nargs="*", help="languages to check (default: all but English)")
     ab = sub.add_parser("absorb", help="move a table of phrases from code into the catalog")
-    ab.add_argument("module", help="e.g. rescue_signals.app.phrases")
+    ab.add_argument("module", help="e.g. rescue_signals.app.phrases, or a .py file")
     ab.add_argument("table", help="e.g. _PHRASES")
     ab.add_argument("--prefix", default="", help="put before every id (e.g. report.)")
     ab.add_argument("--languages", default="zh,en", help="the languages of the table's texts, in order")

@@ -178,6 +178,18 @@ def test_absorb_moves_a_table_written_in_code_into_the_catalog(folder, tmp_path,
     assert load_catalog(folder).lookup("report.desk.fresh", "zh") == "新的"
 
 
+def test_absorb_takes_a_table_from_a_file_such_as_another_branchs_version_of_a_module(folder, tmp_path):
+    source = tmp_path / "their_phrases.py"
+    source.write_text('_PHRASES = {\n    "app.title": ("矿山救援敲击信号训练", "Rescue knock-signal trainer"),\n'
+                      '    "echo.title": ("回声练习", "Echo practice"),\n}\n', encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "rescue_signals.catalog", "absorb", str(source), "_PHRASES", "--keep"],
+                         capture_output=True, text=True, timeout=60, env={**os.environ, CATALOG_VAR: str(folder)})
+    assert out.returncode == 0, out.stderr
+    cat = load_catalog(folder)
+    assert cat.lookup("echo.title", "zh") == "回声练习" and cat.missing("zh") == ()
+    assert "echo.title" in source.read_text(encoding="utf-8")  # --keep
+
+
 def test_every_phrase_of_every_language_has_its_glyphs_in_the_fonts_of_the_printed_pages():
     """The printed pages draw with the CJK font matplotlib is given, falling back to its DejaVu Sans."""
     from matplotlib import font_manager
