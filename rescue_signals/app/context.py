@@ -34,7 +34,7 @@ class App:
     speaker: Speaker
     now_s: Callable[[], float]
     rng: np.random.Generator
-    records: Any = None  # rescue_signals.records.Records, or None when it cannot be opened
+    records: Any = None  # rescue_signals.paper.records.Records, or None when it cannot be opened
     records_problem: str | None = None
     records_alert: str | None = None  # a records problem shown until the trainee acknowledges it
     recording_lost: bool = False  # an answer could not be saved (or the records never opened): mark what follows

@@ -16,6 +16,7 @@ import numpy as np
 import pygame
 
 from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.inputlevel import LevelMeter, LevelSettings
 from rescue_signals.app.timeline import FLASH_S, draw_beats
 
 END_SILENCE_FACTOR = 1.25
@@ -70,9 +71,10 @@ class Heard:
 
 
 class Microphone:
-    """Knocks and groups from the default input, through the live decoder, in monotonic seconds."""
+    """Knocks and groups from the default input, through the live decoder, in monotonic seconds; the input's
+    level in :attr:`meter`."""
 
-    def __init__(self, codebook):
+    def __init__(self, codebook, *, level: LevelSettings = LevelSettings(), noise_dbfs: float | None = None):
         from rescue_signals.audio import SAMPLE_RATE, Capture
         from rescue_signals.decode import GroupEvent, KnockDecoder, KnockEvent
 
@@ -83,6 +85,8 @@ class Microphone:
         self._blocks: list[tuple[int, float]] = []  # (first sample, monotonic time it was recorded)
         self._fed = 0
         self.sample_rate = SAMPLE_RATE
+        self.meter = LevelMeter(level, noise_dbfs=noise_dbfs)
+        self._restart_s: float | None = None
 
     def _monotonic(self, stream_time_s: float) -> float:
         # From the recording time of the block the knock is in, so a dropped block cannot shift later knocks.
@@ -96,9 +100,16 @@ class Microphone:
         out = []
         while self._capture.pending():
             block, start_s = self._capture.read(timeout_s=0.1)
+            if self._restart_s is not None and start_s >= self._restart_s:
+                self._decoder.reset()
+                self._blocks, self._fed, self._restart_s = [], 0, None
             self._blocks.append((self._fed, start_s))
             self._fed += block.size
-            for event in self._decoder.feed(block):
+            clipped = self._decoder.clipped_samples
+            events = self._decoder.feed(block)
+            self.meter.feed(block, time_s=start_s, sample_rate=self.sample_rate,
+                            clipped=self._decoder.clipped_samples - clipped)
+            for event in events:
                 if isinstance(event, knock):
                     out.append(Heard("knock", (self._monotonic(event.time_s),), float(event.strength)))
                 elif isinstance(event, group):
@@ -107,6 +118,11 @@ class Microphone:
                     out.append(Heard("taken back", (self._monotonic(event.time_s),)))
             del self._blocks[:-2048]  # tens of seconds: a group of many knocks is reported once it is over
         return out
+
+    def restart_at(self, time_s: float) -> None:
+        """Start the decoder afresh with the first block recorded at ``time_s`` (monotonic) or later, so that a
+        group knocked after a sound the trainer played is not joined to that sound's knocks."""
+        self._restart_s = time_s
 
     def close(self) -> None:
         self._capture.close()
@@ -133,6 +149,8 @@ class KnockPad:
         self.mic: Microphone | None = None
         self.mic_problem: str | None = None
         self.ended_s: float | None = None
+        self.level = LevelSettings()  # the level meter's zones (a microphone check sets them per trainee)
+        self.noise_dbfs: float | None = None  # the noise the microphone check measured
 
     # -- input --------------------------------------------------------------------------------------------------
     def handle_event(self, event) -> bool:
@@ -157,7 +175,7 @@ class KnockPad:
         from rescue_signals.errors import RescueSignalsError
 
         try:
-            self.mic = Microphone(self.app.codebook)
+            self.mic = Microphone(self.app.codebook, level=self.level, noise_dbfs=self.noise_dbfs)
             self.mic_problem = None
         except (RescueSignalsError, ImportError, OSError) as exc:
             self.mic_problem = str(exc)

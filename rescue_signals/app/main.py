@@ -20,6 +20,9 @@ from rescue_signals.codebook import Codebook, default_codebook
 
 WINDOW_PX = (1366, 768)
 MIN_WINDOW_PX = (960, 600)
+IDLE_FRAME_S = 0.4
+"""With nothing moving, a frame at least this often (s): notices expire, timers run, and a text cursor blinks at
+pygame_gui's own 0.4 s."""
 
 
 class Stage:
@@ -53,6 +56,12 @@ class Stage:
         pygame.display.flip()
         return True
 
+    @property
+    def busy(self) -> bool:
+        """Something moves by itself (a sound or its flashes, a drill's timing): frames at the full rate."""
+        cue = self.app.speaker.current
+        return (cue is not None and not cue.done) or self.scene.animating()
+
     def _switch(self, nxt: Scene | None) -> None:
         if nxt is not None and nxt is not self.scene:
             self.scene.leave()
@@ -62,11 +71,12 @@ class Stage:
 
 
 def mainloop(app: App, scene: Scene, surface: pygame.Surface, clock) -> None:
-    """Run scenes until the window closes; ``clock.tick()`` paces the frames and collects the events."""
+    """Run scenes until the window closes; ``clock.tick()`` paces the frames and collects the events, and sleeps
+    between events while nothing moves."""
     stage = Stage(app, scene, surface)
     frames_s: list[float] = []  # frame intervals while a sound plays: the loop must not stall on audio
     while True:
-        dt_s, events = clock.tick()
+        dt_s, events = clock.tick(idle_s=None if stage.busy else IDLE_FRAME_S)
         if app.speaker.current is not None and not app.speaker.current.done:
             frames_s.append(dt_s)
         if not stage.frame(dt_s, events):
@@ -127,7 +137,7 @@ def make_app(size: tuple[int, int], *, codebook: Codebook | None = None, setting
 def open_records(path: Path | None):
     """The records store at ``path`` (the default file if None); (store, None) or (None, why it cannot open)."""
     from rescue_signals.errors import RescueSignalsError
-    from rescue_signals.records import Records
+    from rescue_signals.paper.records import Records
 
     try:
         return Records(path), None

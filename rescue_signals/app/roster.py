@@ -1,7 +1,7 @@
 """A crew as the trainer's desk shows it, and its printed report.
 
 Each member's place on the course (:mod:`rescue_signals.drill.course`) and their row of the crew report's summary
-table, made from the same report data as the printed report (:func:`rescue_signals.reports.build_report`), so the
+table, made from the same report data as the printed report (:func:`rescue_signals.paper.reports.build_report`), so the
 screen and the paper never disagree. The printed report is the one ``rescue-signals report --crew NAME -o FILE.pdf``
 writes, by the same calls. No drawing here: the desk scene shows what these functions return.
 """
@@ -17,7 +17,7 @@ from typing import Callable
 from rescue_signals.drill.course import Step, StepStatus, course_status, next_step
 
 SUMMARY_COLUMNS = (2, 3, 4, 5, 6, 9, 10)
-"""The columns of the report's summary table (:func:`rescue_signals.reportpages.member_rows`) the desk shows:
+"""The columns of the report's summary table (:func:`rescue_signals.paper.pages.member_rows`) the desk shows:
 sessions, trials, accuracy, reaction median/p90, false starts, best composite, scenarios passed."""
 
 
@@ -76,8 +76,8 @@ def crew_view(records, crew: str, steps: list[Step], *, heard: Callable[[str], s
     RecordsError
         The records cannot be read, or there is no such crew.
     """
-    from rescue_signals.reportpages import member_rows
-    from rescue_signals.reports import build_report
+    from rescue_signals.paper.pages import member_rows
+    from rescue_signals.paper.reports import build_report
 
     report = build_report(records, crew=crew)
     head, rows = member_rows(report.data, lang)
@@ -129,8 +129,8 @@ def crew_report(records, crew: str):
     made : bool
         The key was made now (first use on this computer).
     """
-    from rescue_signals.reports import build_report
-    from rescue_signals.sitekey import site_key
+    from rescue_signals.paper.reports import build_report
+    from rescue_signals.paper.sitekey import site_key
 
     report = build_report(records, crew=crew)
     key, made = site_key()
@@ -145,7 +145,7 @@ def print_report(report, key, made: bool, path: Path, *, lang: str) -> Printed:
     UsageError
         The file cannot be written (nothing was written).
     """
-    from rescue_signals.reports import write_report
+    from rescue_signals.paper.reports import write_report
 
     written = write_report(report, path, key=key, fmt="pdf", lang=lang)
     return Printed(Path(written).resolve(), key.public.site, key.public.fingerprint, made)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 import pygame
 import pygame_gui
 
-from rescue_signals.app.drawing import draw_text
+from rescue_signals.app.drawing import draw_panel, draw_text
 from rescue_signals.app.phrases import say
 
 if TYPE_CHECKING:
@@ -28,6 +28,9 @@ Action = Callable[[], "Scene | None"]
 HEADER_PX = 64
 FOOTER_PX = 40
 MARGIN_PX = 24
+
+# Theme classes a button label steps down through until it fits its button (assets/theme/theme.json).
+_SMALLER_LABELS = ("@medium_text", "@small_text", "@tiny_text")
 
 _NAV_NEXT = (pygame.K_TAB, pygame.K_DOWN, pygame.K_RIGHT)
 _NAV_PREV = (pygame.K_UP, pygame.K_LEFT)
@@ -93,12 +96,19 @@ class Scene:
 
     def button(self, rect: pygame.Rect, label: str, action: Action | None, *, key: int | None = None,
                object_id: str | None = None, tooltip: str | None = None) -> pygame_gui.elements.UIButton:
-        """A button in the focus order; ``key`` presses it too and is shown on it."""
+        """A button in the focus order; ``key`` presses it too and is shown on it. A label too long for the
+        button is set in a smaller size."""
         shown = f"[{pygame.key.name(key).upper()}] {label}" if key is not None else label
         element = pygame_gui.elements.UIButton(rect, shown, self.app.ui, container=self.container,
                                                tool_tip_text=tooltip, object_id=object_id)
+        _fit_label(element, object_id)
         self._controls.append(_Control(element, action, key))
         return element
+
+    def label_px(self, label: str, *, key: int | None = None) -> int:
+        """About how wide a button must be for ``label`` (with its key) in the theme's usual size, px."""
+        shown = f"[{pygame.key.name(key).upper()}] {label}" if key is not None else label
+        return self.app.theme.font(20).size(shown)[0] + 2 * 14
 
     def entry(self, rect: pygame.Rect, text: str, on_done: Action) -> pygame_gui.elements.UITextEntryLine:
         """A one-line text entry in the focus order; Enter in it calls ``on_done``."""
@@ -211,6 +221,11 @@ class Scene:
     def update(self, dt_s: float) -> "Scene | None":
         return None
 
+    def animating(self) -> bool:
+        """Something on screen moves or is timed by itself (besides a sound playing, which the loop sees): then
+        the loop runs at the full frame rate; otherwise it sleeps until an event arrives."""
+        return False
+
     # -- drawing ------------------------------------------------------------------------------------------------
     def content_rect(self) -> pygame.Rect:
         w, h = self.app.size
@@ -241,8 +256,7 @@ class Scene:
         theme = self.app.theme
         w, h = surface.get_size()
         box = pygame.Rect(w // 8, h // 4, w * 3 // 4, h // 2)
-        pygame.draw.rect(surface, theme.panel, box, border_radius=10)
-        pygame.draw.rect(surface, theme.bad, box, width=4, border_radius=10)
+        draw_panel(surface, box, theme, edge=theme.bad, width_px=4)
         inner = box.inflate(-48, -48)
         y = draw_text(surface, text, inner.topleft, theme.font(24, bold=True), theme.bad, width_px=inner.width).bottom
         draw_text(surface, self.text("alert.acknowledge"), (inner.x, max(y + 18, inner.bottom - 30)), theme.font(22),
@@ -255,14 +269,42 @@ class Scene:
         return ""
 
 
+def label_fits(button: pygame_gui.elements.UIButton) -> bool:
+    """The button's label, with the theme's padding on both sides, fits inside it."""
+    width, height = button.font.size(button.text)
+    return (width + 2 * button.text_horiz_alignment_padding <= button.rect.width
+            and height <= button.rect.height)
+
+
+def _fit_label(button: pygame_gui.elements.UIButton, object_id) -> None:
+    """Step the label down through :data:`_SMALLER_LABELS` until it fits (colours of ``object_id`` are kept)."""
+    if label_fits(button):
+        return
+    if isinstance(object_id, pygame_gui.core.ObjectID):
+        object_id = object_id.object_id
+    colours = object_id if object_id != "#big" else None  # "#big" is a font size, the others are colours
+    size = button.font.get_point_size()
+    for class_id in _SMALLER_LABELS:
+        button.change_object_id(pygame_gui.core.ObjectID(object_id=colours, class_id=class_id))
+        if button.font.get_point_size() < size and label_fits(button):
+            return
+
+
 def column(rect: pygame.Rect, count: int, *, height_px: int, gap_px: int = 12) -> list[pygame.Rect]:
     """``count`` rectangles of ``height_px`` stacked from the top of ``rect``."""
     return [pygame.Rect(rect.x, rect.y + i * (height_px + gap_px), rect.width, height_px) for i in range(count)]
 
 
-def row(rect: pygame.Rect, count: int, *, gap_px: int = 12) -> list[pygame.Rect]:
-    """``count`` equal rectangles side by side across ``rect``."""
+def row(rect: pygame.Rect, count: int, *, gap_px: int = 12, weights=None) -> list[pygame.Rect]:
+    """``count`` rectangles side by side across ``rect``: equal, or as wide as each of ``weights`` asks in
+    proportion (e.g. the width each label needs)."""
     if count <= 0:
         return []
-    width = (rect.width - gap_px * (count - 1)) // count
-    return [pygame.Rect(rect.x + i * (width + gap_px), rect.y, width, rect.height) for i in range(count)]
+    weights = list(weights) if weights is not None else [1] * count
+    room = rect.width - gap_px * (count - 1)
+    out, x = [], rect.x
+    for weight in weights:
+        width = int(room * weight / sum(weights))
+        out.append(pygame.Rect(x, rect.y, width, rect.height))
+        x += width + gap_px
+    return out

@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from rescue_signals.app.calibration import Calibration
 from rescue_signals.app.phrases import LANGUAGES
 from rescue_signals.app.practice import PracticeSound
 
@@ -30,6 +31,7 @@ class Settings:
     heard_cards: dict[str, list[str]] = field(default_factory=dict)  # trainee -> signal cards heard in Learn
     recent_recordings: list[str] = field(default_factory=list)  # most recent first
     practice_sound: dict[str, dict] = field(default_factory=dict)  # trainee -> how practice sounds (not default)
+    mic_checks: dict[str, dict] = field(default_factory=dict)  # trainee -> the last microphone check
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
@@ -49,6 +51,9 @@ class Settings:
         settings.recent_recordings = [str(x) for x in recent][:RECENT] if isinstance(recent, list) else []
         sounds = settings.practice_sound if isinstance(settings.practice_sound, dict) else {}
         settings.practice_sound = {str(k): PracticeSound.from_dict(v).as_dict() for k, v in sounds.items()}
+        checks = settings.mic_checks if isinstance(settings.mic_checks, dict) else {}
+        checks = {str(k): Calibration.from_dict(v) for k, v in checks.items()}
+        settings.mic_checks = {k: c.as_dict() for k, c in checks.items() if c is not None}
         return settings
 
     def opened_recording(self, path: str) -> None:
@@ -74,6 +79,14 @@ class Settings:
             self.practice_sound.pop(trainee or "", None)
         else:
             self.practice_sound[trainee or ""] = sound.as_dict()
+
+    def mic_check(self, trainee: str | None) -> Calibration | None:
+        """``trainee``'s last microphone check (None: never offered)."""
+        found = self.mic_checks.get(trainee or "")
+        return Calibration.from_dict(found) if found is not None else None
+
+    def set_mic_check(self, trainee: str | None, check: Calibration) -> None:
+        self.mic_checks[trainee or ""] = check.as_dict()
 
     def save(self, path: Path) -> None:
         path = Path(path)

@@ -6,7 +6,8 @@ import json
 import unicodedata
 
 from rescue_signals.catalog import languages, say
-from rescue_signals.codebook import HEADCOUNT, Codebook, codebook_as_dict, default_codebook, load_codebook
+from rescue_signals.codebook import Codebook, codebook_as_dict, default_codebook, load_codebook
+from rescue_signals.paper.printed import codebook_rows
 
 _HEAD = ("knocks", "sent_by", "signal", "meaning", "reply")
 """The table's columns, said from the catalog as ``cli.codebook.<column>``."""
@@ -33,24 +34,6 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
-
-
-def _reply_text(cb: Codebook, reply: str, lang: str) -> str:
-    if reply == HEADCOUNT:
-        return say("cli.codebook.reply_headcount", lang, name=cb.headcount.name)
-    sig = cb.signal(reply)
-    return say("cli.codebook.reply_signal", lang, knocks=sig.knocks, name=sig.name)
-
-
-def codebook_rows(cb: Codebook, lang: str) -> list[tuple[str, str, str, str, str]]:
-    """One row per (signal, sender): knocks, sender, signal name, meaning, expected reply."""
-    rows = []
-    for sig in cb.signals:
-        for rule in sig.senders:
-            replies = " → ".join(_reply_text(cb, r, lang) for r in rule.replies) or say("cli.codebook.no_reply", lang)
-            rows.append((str(sig.knocks), cb.role(rule.role).name.get(lang), sig.name.get(lang),
-                         rule.meaning.get(lang), replies))
-    return rows
 
 
 def format_codebook(cb: Codebook, lang: str = "zh") -> str:

@@ -22,7 +22,7 @@ from rescue_signals.drill import (NO_ANSWER, RECOGNISE, UNKNOWN, Attempt, Respon
 from rescue_signals.drill.session import DrillSession
 from rescue_signals.errors import AudioDeviceError, RecordsError, UsageError
 from rescue_signals.protocol import format_sequence
-from rescue_signals.records import Records
+from rescue_signals.paper.records import Records
 from rescue_signals.resources import codebook_path
 
 _END_KNOCKS = (".", "end", "done", "完")
@@ -253,8 +253,8 @@ class _Terminal:
             self.say("cli.drill.listen")
             try:
                 pb = self.player.play(r.samples, knock_offsets_s=times)
-                while not pb.done:
-                    pb.wait(0.05)
+                while not pb.done:  # an answer typed while the sound plays is stamped within 10 ms
+                    pb.wait(0.01)
                     self.input.poll()
                 error = pb.error
             except AudioDeviceError as exc:  # it died before this trial (while the last was answered) or stalled

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rescue_signals.errors import UsageError
 from rescue_signals.filesystem import write_whole
-from rescue_signals.sitekey import key_path, site_key
+from rescue_signals.paper.sitekey import key_path, site_key
 
 
 def add_arguments(parser):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rescue_signals.codebook import default_codebook, load_codebook
 from rescue_signals.errors import UsageError
-from rescue_signals.printed import LABEL_SIZE_MM, PRINT_DPI, write_printed
+from rescue_signals.paper.printed import LABEL_SIZE_MM, PRINT_DPI, write_printed
 
 
 def add_arguments(parser):

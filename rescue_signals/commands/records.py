@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rescue_signals.errors import RecordsError, UsageError
-from rescue_signals.records import Records, default_path
+from rescue_signals.paper.records import Records, default_path
 
 SHOWN_PROBLEMS = 5
 """How many problems are listed after the first broken entry."""

@@ -3,14 +3,16 @@ check of a report: who signed it, whether it is unchanged, and whether the recor
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from rescue_signals.commands.codebook import _pad, _width
 from rescue_signals.commands.key import announce_new_key
-from rescue_signals.errors import RescueSignalsError, SignatureError, UsageError
-from rescue_signals.records import Records, default_path
-from rescue_signals.reports import FORMATS, build_report, check_against_records, read_signed_report, write_report
-from rescue_signals.sitekey import load_site_key, site_key, trusted_keys
+from rescue_signals.errors import RecordsError, RescueSignalsError, SignatureError, UsageError
+from rescue_signals.paper.records import Records, default_path
+from rescue_signals.paper.reports import (FORMATS, Details, build_report, check_against_records,
+                                          read_signed_report, write_report)
+from rescue_signals.paper.sitekey import load_site_key, site_key, trusted_keys
 
 
 def add_arguments(parser):
@@ -30,6 +32,11 @@ def add_arguments(parser):
                         help="with --verify: a site key you trust (its fingerprint, or a file of exported keys); "
                              "may be repeated")
     parser.add_argument("--site", metavar="NAME", help="the training site's name, when its key is made (first use)")
+    parser.add_argument("--unit", metavar="NAME", help="the unit (mine or company) printed on the report; remembered "
+                                                       "in the records for the next reports (\"\" clears it)")
+    parser.add_argument("--place", metavar="PLACE", help="where the training took place; remembered likewise")
+    parser.add_argument("--trainer", metavar="NAME", help="who ran the training; remembered likewise (also the "
+                                                          "xAPI instructor unless --instructor is given)")
     parser.add_argument("--instructor", metavar="NAME", help="with --format xapi: who ran the drills")
 
 
@@ -38,8 +45,10 @@ def run(args) -> int:
         return _verify(args)
     if not (args.trainee or args.crew):
         raise UsageError("say whose report: --trainee NAME or --crew NAME (or --verify FILE)")
-    with Records(args.db or default_path(), read_only=True) as records:
-        report = build_report(records, trainee=args.trainee, crew=args.crew)
+    db = Path(args.db) if args.db else default_path()
+    details = _details(db, args)
+    with Records(db, read_only=True) as records:
+        report = build_report(records, trainee=args.trainee, crew=args.crew, details=details)
     if not args.out:
         if args.format:
             raise UsageError(f"--format {args.format} needs -o FILE")
@@ -52,7 +61,8 @@ def run(args) -> int:
     key, created = site_key(site=args.site)
     if created:
         announce_new_key(key)
-    path = write_report(report, out, key=key, fmt=fmt, lang=args.lang, instructor=args.instructor)
+    path = write_report(report, out, key=key, fmt=fmt, lang=args.lang,
+                        instructor=args.instructor or details.trainer)
     print(path)
     print(f"content sha256 {report.content_sha256}")
     if fmt != "xapi":
@@ -60,9 +70,26 @@ def run(args) -> int:
     return 0
 
 
-def _print_summary(report, lang: str) -> None:
-    from rescue_signals.reportpages import member_rows, session_rows
+def _details(db: Path, args) -> Details:
+    """The unit, place and trainer: as given now, else as remembered in the records; what is given is remembered."""
+    with Records(db, read_only=True) as records:
+        remembered = Details.from_records(records)
+    details = remembered.updated(unit=args.unit, place=args.place, trainer=args.trainer)
+    if details != remembered:
+        try:
+            with Records(db) as records:
+                details.remember(records)
+        except RecordsError as exc:
+            print(f"note: {exc}; this report carries them all the same", file=sys.stderr)
+    return details
 
+
+def _print_summary(report, lang: str) -> None:
+    from rescue_signals.paper.pages import detail_rows, member_rows, session_rows
+
+    for label, value in detail_rows(report, lang):
+        print(f"{label}: {value}")
+    print()
     for title, (head, rows) in ((None, member_rows(report.data, lang)), ("", session_rows(report.data, lang))):
         if title is not None:
             print()

@@ -5,8 +5,8 @@ the trainee's interrupted one, with the same seed and so the same trials), saves
 given, and scores and closes the session at the end. App-run practice that no scenario file describes (a whole
 exchange, knocking back) is a session too, judged answer by answer by the drill rules.
 
-Pure: the records come in as an object with the :class:`~rescue_signals.records.Records` methods, times come in
-with the responses, randomness as a seed. What happens when the records fail is the front end's choice: without
+Pure: the records come in as an object with the :class:`~rescue_signals.paper.records.Records` methods, times come
+in with the responses, randomness as a seed. What happens when the records fail is the front end's choice: without
 ``on_problem`` a :class:`~rescue_signals.errors.RecordsError` is raised (the terminal stops and says
 ``--resume``); with it the problem is handed over and the session goes on unsaved (the app keeps drilling and
 shows the problem until it is acknowledged). Either way no answer is ever reported saved when it was not.

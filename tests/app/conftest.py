@@ -4,7 +4,7 @@ import pytest
 
 @pytest.fixture
 def records(tmp_path):
-    from rescue_signals.records import Records
+    from rescue_signals.paper.records import Records
 
     store = Records(tmp_path / "records.sqlite3")
     yield store

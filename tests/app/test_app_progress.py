@@ -1,4 +1,6 @@
 """Progress: accuracy and reaction time per signal across sessions; the weakest signal highlighted."""
+import re
+
 import pygame
 
 from rescue_signals.app.scenes.progress import ProgressScene
@@ -39,6 +41,30 @@ def test_progress_shows_each_signal_and_highlights_the_weakest(pilot, drill_file
     assert scene.weak == {weak}
     assert all(lp.reaction_s is not None and 0.45 < lp.reaction_s < 0.7 for lp in scene.labels if lp.label != weak)
     p.screenshot(artifacts_dir / "app-progress-filled-en.png")
+
+
+def test_progress_gives_reaction_times_in_seconds(pilot, drill_file, monkeypatch):
+    """People read reaction times in seconds: the table and the chart's title and axis say seconds."""
+    import rescue_signals.app.scenes.progress as progress
+
+    drawn: list[str] = []
+    real = progress.draw_text
+
+    def spy(surface, text, *args, **kwargs):
+        drawn.append(text)
+        return real(surface, text, *args, **kwargs)
+
+    monkeypatch.setattr(progress, "draw_text", spy)
+    p = pilot(trainee="Xu", scene="listen", lang="en")
+    run_drill(p, drill_file, wrong=None)
+    p.press(pygame.K_ESCAPE)
+    p.press(pygame.K_6)
+    assert isinstance(p.scene, ProgressScene)
+    p.run(frames=2)
+    table = [t for t in drawn if "trials" in t]
+    assert table and all(re.search(r", \d+\.\d s,", t) for t in table), table
+    assert any("Mean reaction time (s)" in t for t in drawn)
+    assert not any(re.search(r"\d ms\b|\(ms\)", t) for t in drawn), drawn
 
 
 def test_progress_with_no_records_says_what_to_do(pilot):

@@ -17,7 +17,7 @@ import pytest
 from rescue_signals.codebook import default_codebook
 from rescue_signals.drill import Drill, Response, find_scenario, score
 from rescue_signals.errors import RecordsError
-from rescue_signals.records import _MIGRATIONS, ENV_VAR, SCHEMA_VERSION, Records, default_path
+from rescue_signals.paper.records import _MIGRATIONS, ENV_VAR, SCHEMA_VERSION, Records, default_path
 
 CB = default_codebook()
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -126,7 +126,7 @@ def test_a_read_only_file_gives_a_clear_error(tmp_path):
         os.chmod(db, 0o444)
         os.chmod(folder, 0o555)
         code = (f"import sys; sys.path.insert(0, {str(REPO)!r})\n"
-                "from rescue_signals.records import Records\n"
+                "from rescue_signals.paper.records import Records\n"
                 "from rescue_signals.errors import RecordsError\n"
                 f"try:\n    Records({str(db)!r}).add_trainee('Zhao')\n"
                 "except RecordsError as exc:\n    print(exc)\n")

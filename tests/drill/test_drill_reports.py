@@ -14,8 +14,8 @@ from PIL import Image
 from rescue_signals.cli import main
 from rescue_signals.codebook import default_codebook
 from rescue_signals.drill import Drill, Response, find_scenario, score
-from rescue_signals.printed import LABEL_SIZE_MM, cjk_font_path, label_rows
-from rescue_signals.records import Records
+from rescue_signals.paper.printed import LABEL_SIZE_MM, cjk_font_path, label_rows
+from rescue_signals.paper.records import Records
 
 CB = default_codebook()
 NAMES = ("Li Wei", "王强", "Zhao Lei")

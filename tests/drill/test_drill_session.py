@@ -12,7 +12,7 @@ from rescue_signals.codebook import default_codebook
 from rescue_signals.drill import Expected, Response, find_scenario
 from rescue_signals.drill.session import DrillSession, PracticeSession
 from rescue_signals.errors import RecordsError
-from rescue_signals.records import Records
+from rescue_signals.paper.records import Records
 from rescue_signals.synth.conditions import Conditions
 
 CB = default_codebook()

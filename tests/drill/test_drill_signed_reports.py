@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from rescue_signals.chain import canonical, entry_hash
-from rescue_signals.reports import CSV_COLUMNS, build_report, write_report
-from rescue_signals.records import Records
-from rescue_signals.sitekey import site_key
+from rescue_signals.paper.chain import canonical, entry_hash
+from rescue_signals.paper.reports import CSV_COLUMNS, build_report, write_report
+from rescue_signals.paper.records import Records
+from rescue_signals.paper.sitekey import site_key
 
 from tests.drill.test_drill_reports import records_file  # noqa: F401  (the crew of three, as a fixture)
 

@@ -195,7 +195,7 @@ def test_every_phrase_of_every_language_has_its_glyphs_in_the_fonts_of_the_print
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    from rescue_signals.printed import cjk_font_path
+    from rescue_signals.paper.printed import cjk_font_path
 
     dejavu = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=False)
     fonts = [FT2Font(str(cjk_font_path())), FT2Font(dejavu)]

@@ -89,7 +89,7 @@ def test_devices_lists_the_virtual_sound_card(real_devices):
 
 def test_readme_table_says_what_the_codebook_says():
     from rescue_signals.codebook import default_codebook
-    from rescue_signals.commands.codebook import codebook_rows
+    from rescue_signals.paper.printed import codebook_rows
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     cb = default_codebook()

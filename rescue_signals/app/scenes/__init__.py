@@ -17,6 +17,8 @@ SCENES = {
     "progress": ("progress", "ProgressScene"),
     "desk": ("desk", "DeskScene"),
     "practice": ("practice", "PracticeScene"),
+    "check": ("check", "CheckScene"),
+    "echo": ("echo", "EchoScene"),
 }
 
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pygame
-from pygame_gui.core import ObjectID
 
 from rescue_signals.app.answers import label_text
-from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.drawing import draw_panel, draw_text, fit_font, text_height
 from rescue_signals.app.scene import Scene
 from rescue_signals.codebook import HEADCOUNT
 from rescue_signals.drill.course import StepStatus, build_course, course_status, next_step
@@ -81,10 +80,8 @@ class CourseScene(Scene):
             col, line = divmod(i, per_column)
             r = pygame.Rect(area.x + col * (width + 12), area.y + line * (height + gap), width, height)
             label = f"{mark} {self.app.t(st.step.title)}"
-            fits = self.app.theme.font(20).size(label)[0] + 2 * 14 <= width
             element = self.button(r, label, lambda k=i: self.open_step(k),
-                                  object_id=ObjectID(object_id="#toggle_on" if st.passed else None,
-                                                     class_id=None if fits else "@small_text"))
+                                  object_id="#toggle_on" if st.passed else None)
             self.step_buttons.append(element)
         self.focus_on(self.step_buttons[self.selected])
         bar = pygame.Rect(rect.x, rect.bottom - 52, min(rect.width, 760), 52)
@@ -172,9 +169,15 @@ class CourseScene(Scene):
         st = self.status
         y = draw_text(surface, self.app.t(st.step.title), (x, box.y + 14), theme.font(24, bold=True),
                       theme.good if st.passed else theme.accent, width_px=w).bottom + 8
-        for i, line in enumerate(self.details()):
-            y = draw_text(surface, line, (x, y), theme.font(19), theme.text if i else theme.muted,
-                          width_px=w).bottom + 8
-        y = draw_text(surface, self.review_line(), (x, max(y + 8, box.bottom - 110)), theme.font(19, bold=True),
+        # the review and the note sit at the bottom of the panel; the details take the room above them
+        review, free = self.review_line(), self.text("course.free")
+        bottom_y = (box.bottom - 14 - text_height(free, theme.font(16), w) - 6
+                    - text_height(review, theme.font(19, bold=True), w))
+        details = self.details()
+        font = fit_font(theme, details, width_px=w, height_px=bottom_y - 8 - y, sizes=(19, 18, 17, 16, 15),
+                        gap_px=8)
+        for i, line in enumerate(details):
+            y = draw_text(surface, line, (x, y), font, theme.text if i else theme.muted, width_px=w).bottom + 8
+        y = draw_text(surface, review, (x, bottom_y), theme.font(19, bold=True),
                       theme.warn if self.due else theme.muted, width_px=w).bottom + 6
-        draw_text(surface, self.text("course.free"), (x, y), theme.font(16), theme.muted, width_px=w)
+        draw_text(surface, free, (x, y), theme.font(16), theme.muted, width_px=w)

@@ -237,7 +237,11 @@ class DeskScene(Scene):
         return right.y + 84
 
     def _rows_shown(self, right: pygame.Rect) -> int:
-        room = right.bottom - ADD_TOP_PX - 80 - self._rows_top(right)  # 80: the page and member lines, a label
+        theme = self.app.theme
+        label_top = right.bottom - ADD_TOP_PX - 26  # the new trainee's label
+        # under the rows: the page line and the chosen trainee's line (which may take two lines)
+        below = 6 + theme.font(16).get_linesize() + 4 + 2 * theme.font(18).get_linesize() + 6
+        room = label_top - below - self._rows_top(right)
         return max(1, room // (ROW_PX + ROW_GAP_PX))
 
     def shown_members(self):
@@ -453,7 +457,9 @@ class DeskScene(Scene):
         draw_text(surface, self.text("desk.name"), (right.x, top), head_font, theme.muted)
         draw_text(surface, self.text("desk.course"), (cols[0][0], top), head_font, theme.muted)
         for (x, w), title in zip(cols[1:], [self.view.head[i] for i in chosen]):
-            draw_text(surface, title, (x, top), head_font, theme.muted, width_px=w)
+            font = next((f for f in (theme.font(size) for size in (15, 14, 13, 12, 11))
+                         if all(f.size(word)[0] <= w for word in title.split())), theme.font(11))
+            draw_text(surface, title, (x, top), font, theme.muted, width_px=w)
         if not self.members:
             draw_text(surface, self.text("desk.no_members"), (right.x, self._rows_top(right)), theme.font(20),
                       theme.muted, width_px=right.width)

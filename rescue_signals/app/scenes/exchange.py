@@ -15,7 +15,7 @@ import numpy as np
 import pygame
 
 from rescue_signals.app.answers import CountEntry, answer_key, label_text
-from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.drawing import draw_panel, draw_text, text_height
 from rescue_signals.app.hearing import render_heard
 from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.logbook import Logbook
@@ -231,6 +231,9 @@ class ExchangeScene(Scene):
         self.app.log("exchange-done", accuracy=self.score.accuracy)
         self.rebuild()
 
+    def animating(self) -> bool:
+        return self.phase == "running"  # the other side waits, knocks and repeats on its own
+
     def leave(self):
         self.pad.close()
         super().leave()
@@ -240,10 +243,11 @@ class ExchangeScene(Scene):
         theme, cb = self.app.theme, self.app.codebook
         if self.phase == "choose":
             draw_text(surface, self.text("exchange.choose"), rect.topleft, theme.font(26, bold=True), theme.text)
+            about = self.text("exchange.about")
             box = pygame.Rect(rect.x + 600, rect.y + 60, rect.width - 600, 200)
+            box.height = max(box.height, text_height(about, theme.font(20), box.width - 40) + 32)
             draw_panel(surface, box, theme)
-            draw_text(surface, self.text("exchange.about"), (box.x + 20, box.y + 16), theme.font(20), theme.muted,
-                      width_px=box.width - 40)
+            draw_text(surface, about, (box.x + 20, box.y + 16), theme.font(20), theme.muted, width_px=box.width - 40)
             self._draw_sound(surface, pygame.Rect(box.x, box.bottom + 16, box.width, 0))
             return
         conv = self.conversation
@@ -368,5 +372,5 @@ class ExchangeScene(Scene):
                          heard_ok=sum(a.correct for a in heard), heard=len(heard))
         y = draw_text(surface, text, rect.topleft, theme.font(28, bold=True), theme.good, width_px=rect.width).bottom
         if s.latency_median_s is not None:
-            draw_text(surface, self.text("exchange.median", ms=s.latency_median_s * 1000), (rect.x, y + 8),
+            draw_text(surface, self.text("exchange.median", s=s.latency_median_s), (rect.x, y + 8),
                       theme.font(22), theme.text)

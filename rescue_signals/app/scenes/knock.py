@@ -14,6 +14,8 @@ import pygame
 from rescue_signals.app.answers import answer_key
 from rescue_signals.app.drawing import draw_panel, draw_text
 from rescue_signals.app.knockpad import KnockPad
+from rescue_signals.app.levelbar import draw_level_meter, level_words
+from rescue_signals.app.micswitch import switch_mic
 from rescue_signals.app.logbook import Logbook
 from rescue_signals.app.practice import gap_line
 from rescue_signals.app.scene import Scene, row
@@ -92,8 +94,12 @@ class KnockScene(Scene):
                 # the same keys as the answers in Listen: a signal's number of knocks, H for the headcount
                 self.button(r, label, lambda t=target: self.choose(t), key=answer_key(cb, target[0]),
                             object_id="#big")
+            more = pygame.Rect(rect.x + 560, rect.y + 280, rect.width - 560, 54)
+            for r, (key, name, shortcut) in zip(row(more, 2), [("knock.check", "check", pygame.K_k),
+                                                               ("knock.echo", "echo", pygame.K_e)]):
+                self.button(r, self.text(key), lambda n=name: self._open(n), key=shortcut)
             return
-        self.button(pygame.Rect(rect.right - 260, rect.y, 260, 48), self.text("knock.mic"), self.pad.toggle_mic,
+        self.button(pygame.Rect(rect.right - 260, rect.y, 260, 48), self.text("knock.mic"), self._toggle_mic,
                     key=pygame.K_m, object_id="#toggle_on" if self.pad.mic is not None else None)
         if self.phase == "graded":
             buttons = [(self.text("knock.again"), self.again, pygame.K_a),
@@ -101,6 +107,17 @@ class KnockScene(Scene):
             for r, (label, action, key) in zip(row(bottom, 2), buttons):
                 first = self.button(r, label, action, key=key)
                 self.focus_on(first) if action == self.again else None
+
+    def _open(self, name: str):
+        from rescue_signals.app.scenes import by_name
+
+        scene = by_name(self.app, name)
+        scene.return_to = self
+        return scene
+
+    def _toggle_mic(self):
+        """The microphone on or off; the first time, the microphone check comes first (once per trainee)."""
+        return switch_mic(self, self.pad)
 
     # -- events and time ----------------------------------------------------------------------------------------
     def on_key(self, event):
@@ -171,6 +188,9 @@ class KnockScene(Scene):
                                                                                      tuple(self.pad.knocks),
                                                                                      visual_beats=self.app.visual_beats))
 
+    def animating(self) -> bool:
+        return self.phase in ("knock", "gap")  # the pad flashes, the silence after the group is counted down
+
     def leave(self):
         self.pad.close()
         super().leave()
@@ -185,6 +205,9 @@ class KnockScene(Scene):
             rules = [self.text("learn.timing", interval=cb.timing.knock_interval_s, gap=cb.timing.group_gap_s),
                      gap_line(self.sound, cb, app.lang),
                      self.text("knock.ideal", interval=cb.timing.knock_interval_s)]
+            check = app.settings.mic_check(app.trainee_name)
+            rules.append(self.text("check.none_yet") if check is None else
+                         self.text("check.last", verdict=self.text(f"check.short.{check.verdict.value}")))
             y = box.y + 16
             for line in rules:
                 y = draw_text(surface, line, (box.x + 20, y), theme.font(20), theme.muted,
@@ -198,6 +221,9 @@ class KnockScene(Scene):
         stage = pygame.Rect(rect.x, rect.y + 84, rect.width, rect.height - 84 - (70 if self.phase == "graded" else 0))
         if self.phase in ("knock", "gap"):
             self.pad.draw(surface, pygame.Rect(stage.x, stage.y, stage.width, min(stage.height, 330)))
+            if self.pad.mic is not None:
+                draw_level_meter(surface, pygame.Rect(stage.x, stage.y + 340, min(stage.width, 720), 100), theme,
+                                 self.pad.mic.meter, self.text)
             if self.phase == "gap":
                 draw_text(surface, self.text("knock.hold_gap", s=self.gap_left_s), (stage.x, stage.bottom - 40),
                           theme.font(24, bold=True), theme.warn)
@@ -221,6 +247,7 @@ class KnockScene(Scene):
             mark = "✓ " if ok else "× "
             y = draw_text(surface, mark + text, (rect.x, y + 4), theme.font(24), theme.text if ok else theme.bad,
                           width_px=rect.width).bottom
+        y = level_words(surface, (rect.x, y), rect.width, self.app.theme, self.pad.mic, self.shown_s, self.text)
         self.pad.draw_timeline(surface, pygame.Rect(rect.x + 30, y + 24, rect.width - 60, 80))
         draw_text(surface, self.text("knock.ideal", interval=self.app.codebook.timing.knock_interval_s),
                   (rect.x, y + 130), theme.font(18), theme.muted)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pygame
 
-from rescue_signals.app.drawing import draw_panel, draw_text, text_height
+from rescue_signals.app.drawing import draw_panel, draw_text, fit_font, text_height
 from rescue_signals.app.hearing import render_heard
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.app.timeline import draw_beats, draw_flash, group_times
@@ -21,6 +21,9 @@ from rescue_signals.protocol import Group
 
 EXAMPLE_HEADCOUNT = 7
 """The number of trapped people in the examples (not a code word, so it reads unambiguously)."""
+
+HELMET_SCALES = (1.0, 0.9, 0.8, 0.7)
+"""Sizes the helmet card's text may take, largest first, so that the whole card shows in a small window."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class LearnScene(Scene):
                          lambda s=sender, l=listener: self.play_card(s, l), pygame.K_1 + i)
                         for i, (sender, listener) in enumerate(players)]
             buttons.append((self.text("learn.next"), lambda: self.flip(1), pygame.K_PAGEDOWN))
-            widths = row(bottom, len(buttons))
+            widths = row(bottom, len(buttons), weights=[self.label_px(label, key=key) for label, _, key in buttons])
             for r, (label, action, key) in zip(widths, buttons):
                 self.button(r, label, action, key=key)
             if players:
@@ -162,8 +165,8 @@ class LearnScene(Scene):
                       self.app.theme.font(17), self.app.theme.muted, width_px=rect.width - 780)
         if self.view == "cards":
             self._draw_card(surface, body)
-        elif self.view == "helmet":
-            self._draw_helmet(surface, body)
+        elif self.view == "helmet":  # no buttons under the card: it takes the whole height
+            self._draw_helmet(surface, pygame.Rect(body.x, body.y, body.width, rect.bottom - body.y))
         else:
             self._draw_walk(surface, body)
 
@@ -199,8 +202,9 @@ class LearnScene(Scene):
                      self.text("learn.headcount_example", n=card.knocks)]
             if decision is not None:
                 lines.append(app.t(decision.text))
+            font = fit_font(theme, lines, width_px=inner.width, height_px=inner.bottom - y, gap_px=10)
             for line in lines:
-                y = draw_text(surface, line, (inner.x, y), theme.font(22), theme.text, width_px=inner.width).bottom + 10
+                y = draw_text(surface, line, (inner.x, y), font, theme.text, width_px=inner.width).bottom + 10
             return
         signal = cb.signal(card.signal_id)
         box_h = min(inner.bottom - y, 170)
@@ -212,12 +216,17 @@ class LearnScene(Scene):
             y = draw_text(surface, "· " + line, (inner.x, y), theme.font(18), theme.muted, width_px=inner.width).bottom + 4
         for box, rule in zip(boxes, signal.senders):
             colour = theme.role_colour(app.role_index(rule.role))
-            pygame.draw.rect(surface, colour, box, width=3, border_radius=10)
+            draw_panel(surface, box, theme, edge=colour, width_px=3)
             x, yy, w = box.x + 16, box.y + 12, box.width - 32
-            yy = draw_text(surface, self.text("learn.sent_by", role=app.role_name(rule.role)), (x, yy),
-                           theme.font(22, bold=True), colour, width_px=w).bottom + 6
-            yy = draw_text(surface, app.t(rule.meaning), (x, yy), theme.font(26), theme.text, width_px=w).bottom + 10
-            draw_text(surface, self._replies(rule.replies), (x, yy), theme.font(20), theme.muted, width_px=w)
+            sent_by, replies = self.text("learn.sent_by", role=app.role_name(rule.role)), self._replies(rule.replies)
+            room = box.bottom - 8 - yy - text_height(sent_by, theme.font(22, bold=True), w) - 16
+            meaning_font = fit_font(theme, [app.t(rule.meaning)], width_px=w, sizes=(26, 22, 20, 18),
+                                    height_px=room - text_height(replies, theme.font(20), w))
+            replies_font = fit_font(theme, [replies], width_px=w, sizes=(20, 18, 16, 14),
+                                    height_px=room - text_height(app.t(rule.meaning), meaning_font, w))
+            yy = draw_text(surface, sent_by, (x, yy), theme.font(22, bold=True), colour, width_px=w).bottom + 6
+            yy = draw_text(surface, app.t(rule.meaning), (x, yy), meaning_font, theme.text, width_px=w).bottom + 10
+            draw_text(surface, replies, (x, yy), replies_font, theme.muted, width_px=w)
 
     def _replies(self, replies) -> str:
         cb, app = self.app.codebook, self.app
@@ -234,30 +243,44 @@ class LearnScene(Scene):
         return self.text("learn.reply", reply=self.text("learn.then").join(parts))
 
     def _draw_helmet(self, surface, rect):
-        app, theme, cb = self.app, self.app.theme, self.app.codebook
         width = min(rect.width, 900)
         card = pygame.Rect(rect.centerx - width // 2, rect.y, width, rect.height)
-        draw_panel(surface, card, theme, fill=(246, 240, 222), edge=theme.accent, width_px=4)
+        draw_panel(surface, card, self.app.theme, fill=(246, 240, 222), edge=self.app.theme.accent, width_px=4)
+        note_y = card.bottom - 30
+        scale = next((s for s in HELMET_SCALES if self._helmet_text(None, card, s) <= note_y), HELMET_SCALES[-1])
+        self._helmet_text(surface, card, scale)
+        draw_text(surface, self.text("learn.helmet_note"), (card.x + 28, note_y), self.app.theme.font(15),
+                  (110, 100, 80), width_px=card.width - 56)
+
+    def _helmet_text(self, surface, card, scale: float) -> int:
+        """The helmet card's text with its sizes times ``scale``, drawn (or, with no surface, only measured);
+        returns the y below it."""
+        app, theme, cb = self.app, self.app.theme, self.app.codebook
         ink, x, w = (30, 30, 30), card.x + 28, card.width - 56
-        y = draw_text(surface, app.t(cb.short_name) or app.t(cb.title), (x, card.y + 14), theme.font(30, bold=True),
-                      (150, 20, 20), width_px=w).bottom + 2
-        y = draw_text(surface, app.t(cb.precondition), (x, y), theme.font(17), ink, width_px=w).bottom + 10
-        font = theme.font(20)
+
+        def put(text, pos, size_px, colour, width_px, bold=False):
+            font = theme.font(round(size_px * scale), bold=bold)
+            if surface is None:
+                return pygame.Rect(pos, (width_px, text_height(text, font, width_px)))
+            return draw_text(surface, text, pos, font, colour, width_px=width_px)
+
+        y = put(app.t(cb.short_name) or app.t(cb.title), (x, card.y + 14), 30, (150, 20, 20), w, bold=True).bottom + 2
+        y = put(app.t(cb.precondition), (x, y), 17, ink, w).bottom + 10
+        step = round(30 * scale)
         for signal in cb.signals:
-            dots = pygame.Rect(x, y, 170, 34)
-            for i in range(signal.knocks):
-                pygame.draw.circle(surface, ink, (dots.x + 14 + i * 30, dots.centery), 11)
+            if surface is not None:
+                for i in range(signal.knocks):
+                    pygame.draw.circle(surface, ink, (x + 14 + i * step, y + step // 2 + 2), round(11 * scale))
             meanings = " / ".join(f"{app.role_name(r.role)}: {app.t(r.meaning)}" for r in signal.senders)
             text = f"{app.t(signal.name)} — {meanings}"
-            h = text_height(text, font, w - 190)
-            draw_text(surface, text, (x + 190, y + 4), font, ink, width_px=w - 190)
-            y += max(40, h + 10)
+            dots_w = 6 * step + 10
+            h = put(text, (x + dots_w, y + 4), 20, ink, w - dots_w).height
+            y += max(step + 10, h + 10)
         hc = f"{app.t(cb.headcount.name)} — {app.t(cb.headcount.meaning.format(n='N'))}"
-        y = draw_text(surface, hc, (x, y + 4), font, ink, width_px=w).bottom + 8
+        y = put(hc, (x, y + 4), 20, ink, w).bottom + 8
         for rule in cb.rules:
-            y = draw_text(surface, "· " + app.t(rule), (x, y), theme.font(17), ink, width_px=w).bottom + 2
-        draw_text(surface, self.text("learn.helmet_note"), (x, card.bottom - 30), theme.font(15), (110, 100, 80),
-                  width_px=w)
+            y = put("· " + app.t(rule), (x, y), 17, ink, w).bottom + 2
+        return y
 
     def _draw_walk(self, surface, rect):
         app, theme, cb = self.app, self.app.theme, self.app.codebook
@@ -270,11 +293,14 @@ class LearnScene(Scene):
             lane_x = lanes.x + (0 if role == cb.rescuer else half)
             draw_text(surface, app.role_name(role), (lane_x + 8, lanes.y), theme.font(22, bold=True), colour)
         row_h = max(30, min(48, (lanes.height - 36) // max(1, len(self.steps))))
+        # the latest steps that fit, the current one last (its label may take two lines)
+        shown = max(1, (lanes.height - 36 - 2 * theme.font(19).get_linesize()) // row_h + 1)
+        first = max(0, self.step + 1 - shown)
         interval = cb.timing.knock_interval_s
         lit, since = self._lit()
-        for i, reading in enumerate(self.steps[: self.step + 1]):
+        for i, reading in enumerate(self.steps[first: self.step + 1], start=first):
             lane_x = lanes.x + (0 if reading.sender == cb.rescuer else half)
-            y = lanes.y + 36 + i * row_h
+            y = lanes.y + 36 + (i - first) * row_h
             colour = theme.role_colour(app.role_index(reading.sender))
             current = i == self.step
             beats = pygame.Rect(lane_x + 8, y, min(half - 20, 24 * max(5, reading.count)), row_h - 6)
@@ -290,7 +316,6 @@ class LearnScene(Scene):
         draw_panel(surface, box, theme, edge=theme.role_colour(app.role_index(reading.sender)))
         who = app.role_name(reading.sender)
         text = f"{who}: {reading.count} — {app.t(reading.meaning)}"
-        draw_text(surface, text, (box.x + 16, box.y + 10), theme.font(24, bold=True), theme.text, width_px=box.width - 32)
         if reading.expects:
             want = reading.expects[0]
             name = (app.t(cb.headcount.name) if want.reply == HEADCOUNT else app.t(cb.signal(want.reply).name))
@@ -299,7 +324,11 @@ class LearnScene(Scene):
             follow = self.text("learn.expects", role=app.role_name(want.role), reply=name)
         else:
             follow = self.text("learn.done")
-        draw_text(surface, follow, (box.x + 16, box.y + 56), theme.font(20), theme.muted, width_px=box.width - 32)
+        w = box.width - 32
+        font = fit_font(theme, [text], width_px=w, height_px=box.height - 24 - text_height(follow, theme.font(20), w),
+                        sizes=(24, 22, 20, 18), bold=True)
+        y = draw_text(surface, text, (box.x + 16, box.y + 10), font, theme.text, width_px=w).bottom + 4
+        draw_text(surface, follow, (box.x + 16, y), theme.font(20), theme.muted, width_px=w)
         if app.visual_beats:
             draw_flash(surface, pygame.Rect(rect.right - 100, rect.bottom - 100, 96, 96), theme, since_s=since,
                        colour=theme.role_colour(app.role_index(reading.sender)))

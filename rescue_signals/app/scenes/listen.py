@@ -14,7 +14,7 @@ from dataclasses import replace
 import pygame
 
 from rescue_signals.app.answers import CountEntry, answer_key, label_text
-from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.drawing import draw_panel, draw_text, text_height
 from rescue_signals.app.hearing import Override, describe_conditions, render_heard
 from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.logbook import Logbook
@@ -142,7 +142,7 @@ class ListenScene(Scene):
                 if scenario.id == self.app.settings.last_scenario and not self._chosen_once:
                     self._chosen_once = True
                     self.focus_on(button)
-            picks = pygame.Rect(rect.x, rect.bottom - 52, area.width, 52)
+            picks = pygame.Rect(rect.x, rect.bottom - 52, rect.width, 52)
             for r, (name, key) in zip(row(picks, 3), (("medium", pygame.K_m), ("noises", pygame.K_n),
                                                       ("distance_m", pygame.K_d))):
                 self.button(r, self.override.label(self.app, name), lambda n=name: self._cycle(n), key=key)
@@ -229,6 +229,9 @@ class ListenScene(Scene):
                 self.submit(None, answered_s=None)
         return None
 
+    def animating(self) -> bool:
+        return self.phase in ("prepare", "play", "answer", "knock")  # a trial runs: its sound, knocks, time limit
+
     def leave(self):
         self.pad.close()
         super().leave()
@@ -279,11 +282,17 @@ class ListenScene(Scene):
         x, w = box.x + 20, box.width - 40
         y = draw_text(surface, app.t(s.title), (x, box.y + 16), theme.font(26, bold=True), theme.accent,
                       width_px=w).bottom + 10
-        y = draw_text(surface, app.t(s.summary), (x, y), theme.font(20), theme.text, width_px=w).bottom + 10
         facts = self.text("listen.facts", level=s.level, n=s.trial_count, acc=s.pass_criteria.accuracy)
-        y = draw_text(surface, facts, (x, y), theme.font(18), theme.muted, width_px=w).bottom + 10
-        if s.story is not None:
-            draw_text(surface, app.t(s.story), (x, y), theme.font(18), theme.muted, width_px=w)
+        notes = [facts] + ([app.t(s.story)] if s.story is not None else [])
+        room = box.bottom - 12 - y
+        for size in (20, 18, 16, 14):  # the summary, and two sizes smaller the facts and the story
+            big, small = theme.font(size), theme.font(size - 2)
+            need = text_height(app.t(s.summary), big, w) + sum(text_height(t, small, w) + 10 for t in notes) + 10
+            if need <= room:
+                break
+        y = draw_text(surface, app.t(s.summary), (x, y), big, theme.text, width_px=w).bottom + 10
+        for note in notes:
+            y = draw_text(surface, note, (x, y), small, theme.muted, width_px=w).bottom + 10
 
     def _draw_context(self, surface, rect, trial) -> int:
         """The groups already exchanged before this trial, with their meaning; returns the y below them."""
@@ -356,7 +365,7 @@ class ListenScene(Scene):
             y = draw_text(surface, self.text("listen.not_recorded"), (rect.x, y + 6), theme.font(24, bold=True),
                           theme.bad, width_px=rect.width).bottom
         if a.reaction_s is not None and not a.false_start:
-            y = draw_text(surface, self.text("listen.reaction", ms=a.reaction_s * 1000), (rect.x, y + 6),
+            y = draw_text(surface, self.text("listen.reaction", s=a.reaction_s), (rect.x, y + 6),
                           theme.font(24), theme.text).bottom
         if self.trial.knocked and a.given_count is not None:
             y = draw_text(surface, self.text("knock.count_ok", n=a.given_count) if a.correct else
@@ -382,8 +391,9 @@ class ListenScene(Scene):
 
     def _draw_summary(self, surface, rect):
         app, theme, s = self.app, self.app.theme, self.score
-        ms = (s.latency_median_s or 0) * 1000
-        y = draw_text(surface, self.text("listen.summary", correct=s.accepted, total=s.trials, ms=ms), rect.topleft,
+        median_s = s.latency_median_s or 0.0
+        summary = self.text("listen.summary", correct=s.accepted, total=s.trials, s=median_s)
+        y = draw_text(surface, summary, rect.topleft,
                       theme.font(30, bold=True), theme.good if s.passed else theme.text, width_px=rect.width).bottom
         verdict = self.text("listen.passed") if s.passed else self.text("listen.not_passed")
         y = draw_text(surface, verdict, (rect.x, y + 10), theme.font(24), theme.good if s.passed else theme.warn,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pygame
 import pygame_gui
 
-from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.drawing import draw_panel, draw_text, text_height
 from rescue_signals.app.hearing import render_heard
 from rescue_signals.app.practice import PracticeSound, gap_line, value_text
 from rescue_signals.app.scene import Scene, row
@@ -60,8 +60,16 @@ class PracticeScene(Scene):
         label_w = min(300, rect.width // 4)
         room = rect.width - label_w
         width = min(760, room) if self.names[i] in DROP_DOWNS else min(520, room - VALUE_PX)
-        height = min(ROW_PX, (rect.height - 170) // len(self.names) - 10)  # the notes and buttons fit below
+        height = min(ROW_PX, (rect.height - self._below_px(rect)) // len(self.names) - 10)  # notes, buttons below
         return pygame.Rect(rect.x + label_w, rect.y + i * (height + 10), width, height)
+
+    def _below_px(self, rect) -> int:
+        """The height the notes and the buttons take under the settings, as :meth:`draw_content` sets them."""
+        theme = self.app.theme
+        gaps, *notes = self.notes()
+        h = 14 + text_height(gaps, theme.font(22, bold=True), rect.width) + 8
+        h += sum(text_height(note, theme.font(18), rect.width) + 4 for note in notes)
+        return h + 12 + 52
 
     # -- changes ------------------------------------------------------------------------------------------------
     def choose(self, sound: PracticeSound, *, rebuild: bool = True):

@@ -96,7 +96,7 @@ class ProgressScene(Scene):
         top = max(reactions, default=1.0) * 1.15
         self._draw_chart(surface, pygame.Rect(charts.x, charts.y + half + 16, charts.width, half), colours,
                          title=self.text("progress.reaction"), value=lambda s: s[2], top=top,
-                         fmt=lambda v: f"{v * 1000:.0f}")
+                         fmt=lambda v: f"{v:.1f}")
 
     def _draw_table(self, surface, rect, colours):
         app, theme = self.app, self.app.theme
@@ -105,7 +105,7 @@ class ProgressScene(Scene):
         for p in self.labels:
             weak = p.label in self.weak
             pygame.draw.rect(surface, colours[p.label], (rect.x + 14, y + 8, 16, 16), border_radius=3)
-            ms = "—" if p.reaction_s is None else self.text("progress.ms", ms=p.reaction_s * 1000)
+            ms = "—" if p.reaction_s is None else self.text("progress.seconds", s=p.reaction_s)
             text = self.text("progress.per_signal", name=label_text(app, p.label), acc=p.accuracy, ms=ms, n=p.trials)
             y = draw_text(surface, text, (rect.x + 40, y), theme.font(20, bold=weak),
                           theme.bad if weak else theme.text, width_px=rect.width - 54).bottom + 10

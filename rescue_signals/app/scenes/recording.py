@@ -15,7 +15,7 @@ import pygame
 import pygame_gui
 from pygame_gui.core import ObjectID
 
-from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.drawing import draw_panel, draw_text, text_height
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.errors import RescueSignalsError
 
@@ -220,9 +220,9 @@ class RecordingScene(Scene):
         head = self.text("decode.file", name=Path(self.path).name, duration=duration)
         if r.warnings:
             head += " · " + "; ".join(app.t(w) for w in r.warnings)
-        draw_text(surface, head, body.topleft, theme.font(20), theme.warn if r.warnings else theme.muted,
-                  width_px=body.width)
-        wave = pygame.Rect(body.x, body.y + 36, body.width, 170)
+        below = draw_text(surface, head, body.topleft, theme.font(20), theme.warn if r.warnings else theme.muted,
+                          width_px=body.width).bottom
+        wave = pygame.Rect(body.x, below + 6, body.width, min(170, (body.bottom - below) // 2))
         self._draw_wave(surface, wave, duration)
         listing = pygame.Rect(body.x, wave.bottom + 16, body.width, body.bottom - wave.bottom - 16)
         self._draw_groups(surface, listing)
@@ -266,12 +266,8 @@ class RecordingScene(Scene):
         if not groups:
             draw_text(surface, self.text("decode.no_groups"), rect.topleft, theme.font(22), theme.muted)
             return
-        y = rect.y
-        line_h = 30
-        first = max(0, self.selected - max(1, rect.height // line_h) + 2)
-        for gi, group in enumerate(groups[first:], start=first):
-            if y + line_h > rect.bottom:
-                break
+        texts = []
+        for group in groups:
             meaning = app.t(group.meaning)
             if group.sender:
                 meaning = f"{app.role_name(group.sender)}: {meaning}"
@@ -280,9 +276,20 @@ class RecordingScene(Scene):
             notes = [app.t(n) for n in group.notes]
             if notes:
                 text += " · " + "; ".join(notes)
+            texts.append(text)
+        fonts = [theme.font(19, bold=gi == self.selected) for gi in range(len(groups))]
+        heights = [text_height(t, f, rect.width) + 4 for t, f in zip(texts, fonts)]
+        first = 0  # scrolled so that the selected group is in view
+        while first < self.selected and sum(heights[first:self.selected + 1]) > rect.height:
+            first += 1
+        y = rect.y
+        for gi in range(first, len(groups)):
+            if y + heights[gi] > rect.bottom:
+                break
             selected = gi == self.selected
             if selected:
-                pygame.draw.rect(surface, theme.panel, (rect.x - 6, y - 2, rect.width + 12, line_h), border_radius=6)
-            draw_text(surface, text, (rect.x, y), theme.font(19, bold=selected),
-                      theme.accent if selected else theme.text, width_px=rect.width)
-            y += line_h
+                pygame.draw.rect(surface, theme.panel, (rect.x - 6, y - 2, rect.width + 12, heights[gi]),
+                                 border_radius=6)
+            draw_text(surface, texts[gi], (rect.x, y), fonts[gi], theme.accent if selected else theme.text,
+                      width_px=rect.width)
+            y += heights[gi]

@@ -107,8 +107,9 @@ class StartScene(Scene):
         theme = self.app.theme
         draw_text(surface, self.text("start.intro", title=self.app.t(self.app.codebook.title)),
                   rect.topleft, theme.font(22), theme.muted, width_px=rect.width - 230)
-        draw_text(surface, self.text("start.new"), (rect.x, rect.y + 76), theme.font(22, bold=True), theme.text)
-        if self.problem:
-            draw_text(surface, self.problem, (rect.x + 920, rect.y + 124), theme.font(20), theme.bad)
+        new = draw_text(surface, self.text("start.new"), (rect.x, rect.y + 76), theme.font(22, bold=True), theme.text)
+        if self.problem:  # beside the heading of the form it is about
+            x = new.x + theme.font(22, bold=True).size(self.text("start.new"))[0] + 24
+            draw_text(surface, self.problem, (x, new.y + 2), theme.font(20), theme.bad, width_px=rect.right - x)
         label = self.text("start.pick") if self.names else self.text("start.none")
         draw_text(surface, label, (rect.x, self.list_top), theme.font(22, bold=True), theme.text)

@@ -27,7 +27,7 @@ _ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
 
 
 def statements(report, *, site: str | None = None, instructor: str | None = None) -> list[dict]:
-    """The statements of a :class:`rescue_signals.reports.Report`: one per answer, one per finished session.
+    """The statements of a :class:`~rescue_signals.paper.reports.Report`: one per answer, one per finished session.
 
     Parameters
     ----------

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Callable
 
 from rescue_signals import __version__
-from rescue_signals.chain import GENESIS, TABLES, Check, Head, canonical, entry_hash, walk
 from rescue_signals.drill.adaptive import Practice, Profile
 from rescue_signals.drill.trial import Attempt
 from rescue_signals.errors import RecordsError, RescueSignalsError
 from rescue_signals.filesystem import disk_is_full
+from rescue_signals.paper.chain import GENESIS, TABLES, Check, Head, canonical, entry_hash, walk
 from rescue_signals.resources import user_data_dir
 
 ENV_VAR = "RESCUE_SIGNALS_DB"
@@ -372,7 +372,7 @@ class Records:
 
         Returns
         -------
-        rescue_signals.chain.Check
+        rescue_signals.paper.chain.Check
             ``problems`` names the first broken entry first.
         """
         with self._errors("read the records"):
@@ -540,6 +540,32 @@ class Records:
             raise RecordsError(f"{self.path}: a stored answer of session {row['session_id']} is damaged (it cannot "
                                "be read back); `rescue-signals records --verify` shows which entry was changed"
                                ) from None
+
+    # -- settings -----------------------------------------------------------------------------------------------
+    # What the site sets once and its reports print (its unit, the training place, the trainer): kept with the
+    # records they describe. The table is made the first time something is set, so records without settings keep
+    # their schema and open read-only as before; reports carry (and sign) the values they were made with.
+    _SETTINGS_SQL = ("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+                     "updated_at TEXT NOT NULL)")
+
+    def setting(self, key: str) -> str | None:
+        """The value set for ``key``, or None."""
+        if not self._query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'"):
+            return None
+        rows = self._query("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Set ``key`` to ``value`` (spaces tidied); an empty value or None removes it."""
+        value = " ".join(str(value).split()) if value is not None else ""
+        with self._transaction(f"remember the {key.split('.')[-1]}") as conn:
+            conn.execute(self._SETTINGS_SQL)
+            if value:
+                conn.execute("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) "
+                             "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                             (key, value, self._stamp()))
+            else:
+                conn.execute("DELETE FROM settings WHERE key = ?", (key,))
 
     # -- derived views ------------------------------------------------------------------------------------------
     def practice(self, trainee_id: int) -> list[Practice]:

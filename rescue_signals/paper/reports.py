@@ -8,11 +8,11 @@ content digest
     paper copy can be matched with the records: ``report --verify --db`` rebuilds the content from the records
     for the same person and cut-off time and compares.
 chain position and head
-    Where the records' hash chain (:mod:`rescue_signals.chain`) stood when the report was made. The records must
-    still hold that entry with that hash: records rewritten since (even with every hash recomputed) do not.
+    Where the records' hash chain (:mod:`rescue_signals.paper.chain`) stood when the report was made. The records
+    must still hold that entry with that hash: records rewritten since (even with every hash recomputed) do not.
 signature
-    Ed25519, by the site's key (:mod:`rescue_signals.sitekey`), over the file's own bytes with the signature's
-    128 hex digits set to zeros: every number, name and byte the report shows. The public key travels in the
+    Ed25519, by the site's key (:mod:`rescue_signals.paper.sitekey`), over the file's own bytes with the
+    signature's 128 hex digits set to zeros: every number, name and byte the report shows. The public key travels in the
     report; whether it is a key the inspector trusts is checked against its fingerprint.
 """
 
@@ -29,16 +29,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rescue_signals import __version__
-from rescue_signals.chain import Head
 from rescue_signals.codebook import HEADCOUNT, Codebook, default_codebook
 from rescue_signals.datafile import did_you_mean
 from rescue_signals.drill import Practice, find_scenario, refreshers, score
 from rescue_signals.errors import RecordsError, RescueSignalsError, SignatureError, UsageError
 from rescue_signals.filesystem import not_a_regular_file, write_whole
+from rescue_signals.paper.chain import Head
+from rescue_signals.paper.pages import percent
+from rescue_signals.paper.records import Records, SessionRecord, stamp
+from rescue_signals.paper.sitekey import SIGNATURE_BYTES, PublicKey, SiteKey, Trusted
 from rescue_signals.protocol import format_sequence
-from rescue_signals.records import Records, SessionRecord, stamp
-from rescue_signals.reportpages import percent
-from rescue_signals.sitekey import SIGNATURE_BYTES, PublicKey, SiteKey, Trusted
 
 FORMATS = ("csv", "html", "pdf", "xapi")
 SIGNED_FORMATS = ("csv", "html", "pdf")
@@ -85,7 +85,8 @@ class Report:
         return {"format": REPORT_FORMAT, "kind": self.kind, "subject": self.subject,
                 "until": self.data["generated_at"], "content_sha256": self.content_sha256,
                 "chain": None if self.chain is None else {"position": self.chain.position, "head": self.chain.hash},
-                "signer": {"site": signer.site, "public_key": signer.base64, "fingerprint": signer.fingerprint}}
+                "signer": {"site": signer.site, "public_key": signer.base64, "fingerprint": signer.fingerprint},
+                **({"details": self.data["details"]} if "details" in self.data else {})}
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,42 @@ class Stamp:
                 f"key: {self.fingerprint}\ncontent sha256: {report.content_sha256}{chain}")
 
 
+@dataclass(frozen=True)
+class Details:
+    """What an inspection asks of a training record besides the results, set by the site and printed on its
+    reports: the unit (mine or company), the place of training and the trainer. Remembered in the records
+    (:meth:`remember`), and signed into every report that carries them."""
+
+    unit: str | None = None
+    place: str | None = None
+    trainer: str | None = None
+
+    FIELDS = ("unit", "place", "trainer")
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.FIELDS if getattr(self, k)}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Details":
+        data = data if isinstance(data, dict) else {}
+        return cls(**{k: str(data[k]) for k in cls.FIELDS if data.get(k)})
+
+    @classmethod
+    def from_records(cls, records: Records) -> "Details":
+        """The details remembered in the records (None for those never set)."""
+        return cls(**{k: records.setting(f"report.{k}") for k in cls.FIELDS})
+
+    def updated(self, **given: str | None) -> "Details":
+        """These details with the ``given`` ones replaced (an empty text clears one; None keeps it)."""
+        values = {k: getattr(self, k) for k in self.FIELDS}
+        values.update({k: (" ".join(v.split()) or None) for k, v in given.items() if v is not None})
+        return Details(**values)
+
+    def remember(self, records: Records) -> None:
+        for k in self.FIELDS:
+            records.set_setting(f"report.{k}", getattr(self, k))
+
+
 def stamp_for(report: "Report", signer: PublicKey) -> Stamp:
     meta = META + base64.b64encode(json.dumps(report.meta(signer), sort_keys=True).encode()).decode()
     return Stamp(signer.site, signer.fingerprint, report.chain, meta)
@@ -128,8 +165,9 @@ def stamp_for(report: "Report", signer: PublicKey) -> Stamp:
 
 # -- gathering --------------------------------------------------------------------------------------------------
 def build_report(records: Records, *, trainee: str | None = None, crew: str | None = None,
-                 until: datetime | None = None) -> Report:
-    """Gather the report of one trainee or one crew from the records, as they stood at ``until`` (default now).
+                 until: datetime | None = None, details: Details | None = None) -> Report:
+    """Gather the report of one trainee or one crew from the records, as they stood at ``until`` (default now),
+    with the site's ``details`` (unit, place, trainer) if any.
 
     Raises
     ------
@@ -174,6 +212,8 @@ def build_report(records: Records, *, trainee: str | None = None, crew: str | No
         "sessions": sorted(sessions, key=lambda s: (s["started_at"], s["id"])), "trials": trials,
         "confusion": score(attempts_all).confusion.as_dict(),
     }
+    if details is not None and details.as_dict():
+        data["details"] = details.as_dict()
     return Report(kind, subject, data, chain)
 
 
@@ -298,7 +338,7 @@ def write_report(report: Report, path: str | Path, *, key: SiteKey | None = None
         raise UsageError(f"cannot write a report as '{fmt or p.name}'{did_you_mean(fmt, FORMATS)}; "
                          f"use {', '.join(FORMATS)}")
     if fmt == "xapi":
-        from rescue_signals.xapi import statements
+        from rescue_signals.paper.xapi import statements
 
         signer = key.public if key is not None else None
         body = json.dumps(statements(report, site=signer.site if signer else None, instructor=instructor),
@@ -319,10 +359,10 @@ def _layout(report: Report, stamp: Stamp, fmt: str, lang: str) -> bytes:
     if fmt == "csv":
         return _csv(report, stamp).encode("utf-8")
     if fmt == "html":
-        from rescue_signals.reportpages import html_page
+        from rescue_signals.paper.pages import html_page
 
         return html_page(report, stamp, lang).encode("utf-8")
-    from rescue_signals.reportpages import pdf_document
+    from rescue_signals.paper.pages import pdf_document
 
     return pdf_document(report, stamp, lang)
 
@@ -333,8 +373,10 @@ def _csv(report: Report, stamp: Stamp) -> str:
     w.writeheader()
     for row in report.data["trials"]:
         w.writerow({k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v) for k, v in row.items()})
+    details = report.data.get("details", {})
     buf.write(f"# rescue-signals {report.kind} report: {report.subject}; records until {report.data['generated_at']}"
               f"; content sha256 {report.content_sha256}\n"
+              + "".join(f"# {k}: {' '.join(str(details[k]).split())}\n" for k in Details.FIELDS if k in details) +
               f"# signed by: {stamp.site}; key fingerprint {stamp.fingerprint}; records chain entry "
               f"{stamp.chain_text}\n# {stamp.meta}\n# {stamp.signature}\n")
     return buf.getvalue()
@@ -363,6 +405,8 @@ class Verification:
         Why the key is trusted (``"this site's own key"``, ``"--trust"``, a trusted-keys file), or None.
     chain : Head or None
         Where the records' chain stood when the report was made.
+    details : dict or None
+        The site's details the report carries (signed), to rebuild its content with.
     """
 
     path: str
@@ -373,6 +417,7 @@ class Verification:
     signer: PublicKey
     trusted_as: str | None
     chain: Head | None
+    details: dict | None = None
 
 
 def read_signed_report(path: str | Path, trusted: list[Trusted]) -> Verification:
@@ -417,7 +462,8 @@ def read_signed_report(path: str | Path, trusted: list[Trusted]) -> Verification
     return Verification(
         str(p), str(meta.get("kind")), str(meta.get("subject")), str(meta.get("until")),
         str(meta.get("content_sha256")), signer, next((t.source for t in trusted if t.matches(signer)), None),
-        Head(int(chain["position"]), str(chain["head"])) if isinstance(chain, dict) else None)
+        Head(int(chain["position"]), str(chain["head"])) if isinstance(chain, dict) else None,
+        meta.get("details") if isinstance(meta.get("details"), dict) else None)
 
 
 def _decode_meta(text: bytes) -> dict | None:
@@ -467,7 +513,8 @@ def check_against_records(found: Verification, records: Records) -> str:
     try:
         until = datetime.fromisoformat(found.until)
         rebuilt = build_report(records, trainee=found.subject if found.kind == "trainee" else None,
-                               crew=found.subject if found.kind == "crew" else None, until=until)
+                               crew=found.subject if found.kind == "crew" else None, until=until,
+                               details=Details.from_dict(found.details))
     except (RecordsError, UsageError, ValueError) as exc:
         raise RecordsError(f"{records.path}: the report's content cannot be rebuilt from these records: {exc}") \
             from None

@@ -46,6 +46,7 @@ _WORDS = {
                                                                    "Project decisions (the official text is silent)"),
     "name_line": ("姓名 ________  班组 ________  培训日期 ________", "Name ________  Crew ________  Trained on ________"),
     "card_title": ("袖珍卡", "pocket card"),
+    "reply_none": ("无需回复", "none"), "knock_unit": ("声", ""), "knock_each": ("每人敲 1 声", "1 knock per person"),
 }
 
 
@@ -214,11 +215,29 @@ def label_sheet_figure(cb: Codebook, lang: str, *, columns: int = 2, rows: int =
 
 
 # -- the pocket card --------------------------------------------------------------------------------------------
+def _reply_text(cb: Codebook, reply: str, lang: str) -> str:
+    if reply == HEADCOUNT:
+        return f"{cb.headcount.name.get(lang)} ({_w('knock_each', lang)})"
+    sig = cb.signal(reply)
+    return f"{sig.knocks}{_w('knock_unit', lang)}（{sig.name.get(lang)}）" if lang == "zh" else \
+        f"{sig.knocks} ({sig.name.get(lang)})"
+
+
+def codebook_rows(cb: Codebook, lang: str) -> list[tuple[str, str, str, str, str]]:
+    """One row per (signal, sender): knocks, sender, signal name, meaning, expected reply (the codebook's table,
+    on the pocket card and printed by ``rescue-signals codebook``)."""
+    rows = []
+    for sig in cb.signals:
+        for rule in sig.senders:
+            replies = " → ".join(_reply_text(cb, r, lang) for r in rule.replies) or _w("reply_none", lang)
+            rows.append((str(sig.knocks), cb.role(rule.role).name.get(lang), sig.name.get(lang),
+                         rule.meaning.get(lang), replies))
+    return rows
+
+
 def pocket_card_figure(cb: Codebook, lang: str):
     """A one-page A6 pocket card: the signals with every sender's meaning, the sequences, timing, rules and
     the project's decisions."""
-    from rescue_signals.commands.codebook import codebook_rows
-
     use_cjk_font()
     fig = _figure(CARD_SIZE_MM)
     ax = fig.add_axes((0, 0, 1, 1))
