@@ -81,6 +81,10 @@ def absorb(module_name: str, table_name: str, *, prefix: str = "", languages=("z
     for key, texts in table.items():
         if len(texts) != len(languages):
             raise SystemExit(f"error: {key!r} has {len(texts)} texts, not one per language of {','.join(languages)}")
+        empty = [lang for lang, t in zip(languages, texts) if not t]
+        if empty:  # an empty msgstr means "not translated" in a .po file
+            raise SystemExit(f"error: {key!r} is empty in {','.join(empty)}; a catalog phrase says something: "
+                             "write the whole phrase with its {fields} instead (e.g. \"{knocks} ({name})\")")
     for i, lang in enumerate(languages):
         tables[lang] = merge(tables[lang], {prefix + key: texts[i] for key, texts in table.items()})
     write_catalog(folder, tables)

@@ -215,3 +215,11 @@ def test_the_language_switch_turns_through_every_catalog_language(monkeypatch):
     monkeypatch.setattr(phrases, "LANGUAGES", ("zh", "en", "fr"))
     assert [phrases.next_language(lang) for lang in ("zh", "en", "fr", "xx")] == ["en", "fr", "zh", "zh"]
     assert phrases.language_name("zh") == "中文" and phrases.language_name("en") == "English"
+
+
+def test_absorb_refuses_an_empty_phrase_which_a_po_file_reads_as_untranslated(folder, tmp_path):
+    source = tmp_path / "words.py"
+    source.write_text('W = {"label.knock_unit": ("声", "")}\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match="'label.knock_unit' is empty in en"):
+        absorb(str(source), "W", folder=folder)
+    assert "label.knock_unit" not in (folder / "zh.po").read_text(encoding="utf-8")
