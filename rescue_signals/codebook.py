@@ -17,6 +17,9 @@ from rescue_signals.resources import codebook_path
 HEADCOUNT = "headcount"
 """Reply name meaning "one knock per person", used in ``replies`` beside signal ids."""
 
+FALLBACK_LANGUAGE = "en"
+"""The language a text is given in when it lacks the one asked for (if it has this one; else its first)."""
+
 
 @dataclass(frozen=True)
 class Text:
@@ -25,10 +28,8 @@ class Text:
     translations: tuple[tuple[str, str], ...]
 
     def get(self, lang: str) -> str:
-        for code, text in self.translations:
-            if code == lang:
-                return text
-        return self.translations[0][1]
+        found = dict(self.translations)
+        return found.get(lang, found.get(FALLBACK_LANGUAGE, self.translations[0][1]))
 
     def format(self, **values) -> "Text":
         return Text(tuple((code, text.format(**values)) for code, text in self.translations))

@@ -11,6 +11,7 @@ import copy
 import re
 from dataclasses import dataclass, field, replace
 
+from rescue_signals.catalog import joined, plural, text
 from rescue_signals.codebook import HEADCOUNT, Codebook, Text
 from rescue_signals.errors import UsageError
 
@@ -72,10 +73,6 @@ class Reading:
         return self.group.count if self.kind == "headcount" else None
 
 
-def _t(zh: str, en: str) -> Text:
-    return Text((("zh", zh), ("en", en)))
-
-
 @dataclass
 class _Open:
     """A signal still waiting for replies: the steps left, in order."""
@@ -122,14 +119,13 @@ class Exchange:
         sender, inferred = self._infer_sender(group)
         late = self._late(group)
         if self._last is not None and self._overlaps(group, sender):
-            deviations.append(Deviation("overlap", _t("双方同时敲击，信号可能混在一起",
-                                                      "both sides knocked at the same time; the groups may mix")))
+            deviations.append(Deviation("overlap", text("deviation.overlap")))
         reading = self._as_reply(group, sender, inferred, late, deviations)
         if reading is None:
             reading = self._as_new_signal(group, sender, inferred, late, deviations)
         if group.count >= cb.headcount.long_group_knocks:
-            reading = replace(reading, deviations=reading.deviations + (Deviation("long-group", _t(
-                f"{group.count} 声是长组，容易数错", f"{group.count} knocks is a long group, easy to miscount")),))
+            reading = replace(reading, deviations=reading.deviations + (Deviation("long-group", text(
+                "deviation.long_group", n=group.count)),))
         self.readings.append(reading)
         self._last = group
         self._last_sender = sender
@@ -178,8 +174,7 @@ class Exchange:
         bare_headcount = (reply == cb.acknowledgement and len(op.steps) > 1 and op.steps[1][0] == HEADCOUNT)
         if (is_headcount_step or bare_headcount) and 1 <= group.count <= cb.headcount.max_knocks:
             if bare_headcount:
-                deviations.append(Deviation("headcount-without-ack", _t(
-                    "没有先回复 3 声（收到）就报了人数", "headcount sent without first acknowledging the question")))
+                deviations.append(Deviation("headcount-without-ack", text("deviation.headcount_without_ack")))
                 op.steps.pop(0)
             op.steps.pop(0)
             if late:
@@ -198,33 +193,27 @@ class Exchange:
         sig = cb.signal_for(group.count, sender) or cb.signal_for(group.count)
         repeat_of = None
         if sig is None:
-            knocks = f"{group.count} knock" + ("s" if group.count != 1 else "")
-            deviations.append(Deviation("unknown-count", _t(
-                f"{group.count} 声不是本信号表中的信号（可能是未经询问的人数）",
-                f"{knocks} is not a signal of this codebook (perhaps a headcount nobody asked for)")))
-            reading = self._reading(group, sender, inferred, "unknown", None, _t(
-                f"{group.count} 声：无法识别", f"{knocks}: not recognised"), None, deviations)
+            knocks = plural("count.knocks", group.count)
+            deviations.append(Deviation("unknown-count", text("deviation.unknown_count", knocks=knocks)))
+            reading = self._reading(group, sender, inferred, "unknown", None,
+                                    text("reading.unknown", knocks=knocks), None, deviations)
             self._open = None if op is None else op
             return self._with_expectations(reading)
         if sender is not None and sig.rule(sender) is None:
-            allowed = "、".join(cb.role(r).name.get("zh") for r in sig.roles)
-            allowed_en = " or ".join(cb.role(r).name.get("en") for r in sig.roles)
-            deviations.append(Deviation("wrong-sender", _t(
-                f"“{sig.name.get('zh')}”应由{allowed}发出，不应由{cb.role(sender).name.get('zh')}发出",
-                f"'{sig.name.get('en')}' is sent by {allowed_en}, not by {cb.role(sender).name.get('en')}")))
+            allowed = joined((cb.role(r).name for r in sig.roles), "list.or")
+            deviations.append(Deviation("wrong-sender", text(
+                "deviation.wrong_sender", signal=sig.name, allowed=allowed, sender=cb.role(sender).name)))
         if op is not None and op.steps:
             if op.signal == sig.id and (sender is None or op.sender in (None, sender)):
                 repeat_of = op.index  # allowed: whoever gets no reply may repeat
             elif (op.signal == sig.id and sender is not None and op.sender not in (None, sender)
                   and sig.id != cb.acknowledgement):
-                deviations.append(Deviation("both-calling", _t(
-                    f"双方都在发“{sig.name.get('zh')}”；应回复“{cb.signal(cb.acknowledgement).name.get('zh')}”",
-                    f"both sides sent '{sig.name.get('en')}'; it should be answered with "
-                    f"'{cb.signal(cb.acknowledgement).name.get('en')}'")))
+                deviations.append(Deviation("both-calling", text(
+                    "deviation.both_calling", signal=sig.name, ack=cb.signal(cb.acknowledgement).name)))
             else:
                 deviations.append(self._no_reply(op))
         elif sig.id == cb.acknowledgement:
-            deviations.append(Deviation("unexpected-ack", _t("没有需要回复的信号", "nothing was waiting for this reply")))
+            deviations.append(Deviation("unexpected-ack", text("deviation.unexpected_ack")))
         rule = sig.rule(sender) if sender is not None else None
         replies = rule.replies if rule else (sig.senders[0].replies if len(sig.senders) == 1 or sender is None else ())
         self._open = None
@@ -294,13 +283,10 @@ class Exchange:
                 and group.start_s - op.end_s > self.reply_window_s)
 
     def _late_deviation(self, op: _Open) -> Deviation:
-        w = self.reply_window_s
-        return Deviation("late-reply", _t(f"回复晚于 {w:g} 秒的等待时间", f"reply came after the {w:g} s listening window"))
+        return Deviation("late-reply", text("deviation.late_reply", window=self.reply_window_s))
 
     def _no_reply(self, op: _Open) -> Deviation:
-        name = self._name(op.signal)
-        return Deviation("no-reply", _t(f"第 {op.index + 1} 组（{name.get('zh')}）没有得到回复",
-                                        f"group {op.index + 1} ({name.get('en')}) got no reply"))
+        return Deviation("no-reply", text("deviation.no_reply", group=op.index + 1, name=self._name(op.signal)))
 
     def _name(self, signal_id: str) -> Text:
         if signal_id == HEADCOUNT:

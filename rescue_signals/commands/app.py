@@ -5,8 +5,9 @@ import argparse
 
 def add_arguments(parser):
     from rescue_signals.app.router import SCENES
+    from rescue_signals.catalog import languages
 
-    parser.add_argument("--lang", choices=("zh", "en"), default=None,
+    parser.add_argument("--lang", choices=languages(), default=None,
                         help="interface language (default: the last one used, zh the first time)")
     parser.add_argument("--trainee", metavar="NAME", help="start as this trainee (added if new), skipping the start screen")
     parser.add_argument("--scene", choices=[s for s in SCENES if s != "start"],

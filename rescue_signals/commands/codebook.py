@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import unicodedata
 
+from rescue_signals.catalog import languages, say
 from rescue_signals.codebook import Codebook, codebook_as_dict, default_codebook, load_codebook
 from rescue_signals.paper.printed import codebook_rows
 
-_HEAD = {
-    "zh": ("敲击", "发送方", "信号", "含义", "对方回复", "时间规则", "人数规则", "项目决定（官方文本未规定）", "来源", "前提"),
-    "en": ("knocks", "sent by", "signal", "meaning", "reply expected", "Timing", "Headcount",
-           "Project decisions (the official text is silent)", "Source", "Precondition"),
-}
+_HEAD = ("knocks", "sent_by", "signal", "meaning", "reply")
+"""The table's columns, said from the catalog as ``cli.codebook.<column>``."""
 
 
 def add_arguments(parser):
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the table (default zh)")
+    parser.add_argument("--lang", choices=languages(), default="zh", help="language of the table (default zh)")
     parser.add_argument("--json", action="store_true", help="print the codebook as JSON data")
     parser.add_argument("--file", metavar="YAML", help="load another codebook file instead of the official one")
 
@@ -40,16 +38,18 @@ def _pad(text: str, width: int) -> str:
 
 def format_codebook(cb: Codebook, lang: str = "zh") -> str:
     """The codebook as a text table with its timing, headcount rule and project decisions."""
-    h = _HEAD.get(lang, _HEAD["en"])
-    rows = [h[:5], *codebook_rows(cb, lang)]
+    h = {word: say(f"cli.codebook.{word}", lang) for word in _HEAD + ("timing", "headcount", "decisions", "source",
+                                                                       "precondition")}
+    rows = [tuple(h[word] for word in _HEAD), *codebook_rows(cb, lang)]
     widths = [max(_width(r[i]) for r in rows) for i in range(5)]
-    lines = [cb.title.get(lang), "", f"{h[8]}: {cb.source.get(lang)}", f"{h[9]}: {cb.precondition.get(lang)}", ""]
+    lines = [cb.title.get(lang), "", f"{h['source']}: {cb.source.get(lang)}",
+             f"{h['precondition']}: {cb.precondition.get(lang)}", ""]
     for i, row in enumerate(rows):
         lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     t = cb.timing
-    lines += ["", f"{h[5]}:"] + [f"  - {rule.get(lang)}" for rule in cb.rules]
+    lines += ["", f"{h['timing']}:"] + [f"  - {rule.get(lang)}" for rule in cb.rules]
     if not cb.rules:
         lines.append(f"  - {t.knock_interval_s:g} s / {t.group_gap_s:g} s")
     hc = cb.headcount
@@ -57,8 +57,8 @@ def format_codebook(cb: Codebook, lang: str = "zh") -> str:
     asker, answerer = cb.role(cb.rescuer).symbol, cb.role(hc.answered_by).symbol
     seq = f"{asker}{ask.knocks} → " + (f"{answerer}{ack.knocks} → " if hc.acknowledge_first else "") + \
         f"{answerer}N → {asker}{ack.knocks}"
-    lines += ["", f"{h[6]}: {seq}"]
+    lines += ["", f"{h['headcount']}: {seq}"]
     decisions = [d for d in cb.decisions if d.project_decision]
     if decisions:
-        lines += ["", f"{h[7]}:"] + [f"  - [{d.id}] {d.text.get(lang)}" for d in decisions]
+        lines += ["", f"{h['decisions']}:"] + [f"  - [{d.id}] {d.text.get(lang)}" for d in decisions]
     return "\n".join(lines)

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from rescue_signals.catalog import languages
 from rescue_signals.codebook import default_codebook, load_codebook
 from rescue_signals.errors import RescueSignalsError, UsageError
 
@@ -34,7 +35,7 @@ def add_arguments(parser):
                         help="decode channel N (1 = first/left) or each channel on its own; default: mix them")
     parser.add_argument("-o", "--output", metavar="PATH",
                         help="write to PATH instead of the terminal (CSV gets a byte-order mark for spreadsheets)")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the readings (default zh)")
+    parser.add_argument("--lang", choices=languages(), default="zh", help="language of the readings (default zh)")
     parser.add_argument("--codebook", metavar="YAML", help="read with another codebook file")
 
 

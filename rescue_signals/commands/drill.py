@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from rescue_signals.catalog import languages, say
 from rescue_signals.codebook import HEADCOUNT, Codebook, default_codebook, load_codebook
 from rescue_signals.drill import (NO_ANSWER, RECOGNISE, UNKNOWN, Attempt, Response, Scenario, Trial, find_scenario,
                                   label_name, refreshers, shipped_scenarios)
@@ -42,7 +43,7 @@ def add_arguments(parser):
     parser.add_argument("--seed", type=int, metavar="N", help="seed of the drill (default: a fresh one)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the trainee's interrupted drill of this scenario")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    parser.add_argument("--lang", choices=languages(), default="zh", help="language (default zh)")
     parser.add_argument("--list", action="store_true", help="list the shipped scenarios and exit")
 
 
@@ -73,7 +74,7 @@ def run(args) -> int:
 
 def _list(lang: str) -> None:
     for s in shipped_scenarios():
-        print(f"{s.level:>3}  {s.id:<20} {s.trial_count:>3} {'次' if lang == 'zh' else 'trials'}  {s.title.get(lang)}")
+        print(f"{s.level:>3}  {s.id:<20} {s.trial_count:>3} {say('cli.drill.trials', lang)}  {s.title.get(lang)}")
 
 
 def _trainees(args, records: Records) -> list[str]:
@@ -98,18 +99,14 @@ def _drill_one(ui: "_Terminal", records: Records, scenario: Scenario, codebook: 
                                 title=scenario.title.get(args.lang))
     drill, earlier = session.drill, session.resumed
     if args.resume and earlier is None:
-        ui.say(f"{trainee.name} 没有未完成的“{scenario.title.get('zh')}”训练：开始新的训练",
-               f"{trainee.name} has no interrupted drill of '{scenario.title.get('en')}': starting a new one")
+        ui.say("cli.drill.no_interrupted", name=trainee.name, title=scenario.title)
     if earlier is not None:
-        ui.say(f"继续 {earlier.started_at:%Y-%m-%d %H:%M} 开始的训练：已保存 {len(drill.attempts)} 次回答",
-               f"continuing the drill started {earlier.started_at:%Y-%m-%d %H:%M}: "
-               f"{len(drill.attempts)} answers already saved")
+        ui.say("cli.drill.continuing", started=earlier.started_at, n=len(drill.attempts))
     ui.intro(scenario, trainee.name)
     while (trial := drill.next_trial()) is not None:
         response = ui.present(trial, drill.total, codebook)
         if response is None:
-            ui.say(f"输入结束：已保存 {len(drill.attempts)}/{drill.total} 次回答；用 --resume 继续",
-                   f"input ended: {len(drill.attempts)} of {drill.total} answers saved; continue with --resume")
+            ui.say("cli.drill.input_ended", n=len(drill.attempts), total=drill.total)
             return False
         try:
             attempt, _ = session.answer(trial, replace(response, visual_beats=ui.player is None))
@@ -192,41 +189,43 @@ class _Terminal:
 
                 self.player = Player(device=device)
             except AudioDeviceError as exc:
-                self.say(f"没有可用的声音设备（{exc}）：以文字节拍显示敲击",
-                         f"no sound device ({exc}): showing the knocks as text beats")
+                self.say("cli.drill.no_sound", problem=exc)
 
     def close(self) -> None:
         if self.player is not None:
             self.player.close()
 
-    def t(self, zh: str, en: str) -> str:
-        return zh if self.lang == "zh" else en
+    def t(self, key: str, **fields) -> str:
+        """The catalog's phrase ``key`` in the terminal's language."""
+        return say(key, self.lang, **fields)
 
-    def say(self, zh: str, en: str = "") -> None:
-        print(self.t(zh, en or zh), file=self.out, flush=True)
+    def say(self, key: str, *, before: str = "", **fields) -> None:
+        """Print the catalog's phrase ``key`` (after ``before``)."""
+        self.line(before + self.t(key, **fields))
+
+    def line(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
 
     # -- people -------------------------------------------------------------------------------------------------
     def handover(self, name: str, i: int, n: int) -> bool:
-        self.say(f"\n===== 第 {i + 1}/{n} 位：{name} 请就位，准备好后按回车 =====",
-                 f"\n===== {i + 1} of {n}: {name}, take the seat and press Enter when ready =====")
+        self.say("cli.drill.handover", before="\n", i=i + 1, n=n, name=name)
         return self.input.readline() is not None
 
     def intro(self, scenario: Scenario, name: str) -> None:
-        self.say(f"\n{scenario.title.get(self.lang)} —— {name}", f"\n{scenario.title.get(self.lang)} — {name}")
+        self.say("cli.drill.intro", before="\n", title=scenario.title, name=name)
         if scenario.summary.translations:
-            self.say(scenario.summary.get(self.lang))
+            self.line(scenario.summary.get(self.lang))
         if scenario.story is not None:
-            self.say(scenario.story.get(self.lang))
+            self.line(scenario.story.get(self.lang))
 
     # -- one trial ----------------------------------------------------------------------------------------------
     def present(self, trial: Trial, total: int, cb: Codebook) -> Response | None:
         where = f" {self._conditions(trial, cb)}" if trial.sequence else ""
-        self.say(f"\n[{trial.index + 1}/{total}]{where}")
+        self.line(f"\n[{trial.index + 1}/{total}]{where}")
         if trial.context:
-            self.say(f"已交换：{format_sequence(trial.context, cb)}", f"so far: {format_sequence(trial.context, cb)}")
+            self.say("cli.drill.so_far", sequence=format_sequence(trial.context, cb))
         heard_s = self._play(trial, cb) if trial.sequence else time.monotonic()
-        self.say(trial.prompt.get(self.lang) + self.t(f"（限时 {trial.time_limit_s:g} 秒）",
-                                                      f" (within {trial.time_limit_s:g} s)"))
+        self.line(trial.prompt.get(self.lang) + self.t("cli.drill.time_limit", s=trial.time_limit_s))
         if trial.task == RECOGNISE:
             return self._recognition(trial, cb, heard_s)
         return self._knocks(heard_s)
@@ -237,13 +236,12 @@ class _Terminal:
         parts = [media.get(c.medium, c.medium.replace("_", " ")), f"{c.distance_m:g} m"]
         if c.noises:
             snr = trial.snr_db
-            parts.append(self.t("噪声 ", "noise ") + "+".join(c.noises) + f", SNR {snr:g} dB")
+            parts.append(self.t("cli.drill.noise", noises="+".join(c.noises), snr=snr))
         from rescue_signals.synth.hand import group_gap_s
 
         gap = group_gap_s(cb, c)
         if len(trial.sequence) > 1 and gap < cb.timing.group_gap_s:
-            parts.append(self.t(f"组间 {gap:g} 秒（规定 {cb.timing.group_gap_s:g} 秒，已压缩）",
-                                f"groups {gap:g} s apart (official {cb.timing.group_gap_s:g} s, compressed)"))
+            parts.append(self.t("cli.drill.compressed", gap=gap, official=cb.timing.group_gap_s))
         return ", ".join(parts)
 
     def _play(self, trial: Trial, cb: Codebook) -> float:
@@ -252,7 +250,7 @@ class _Terminal:
         r = render_sequence(trial.sequence, cb, trial.conditions, seed=trial.seed)
         times = [k.time_s for k in r.knocks]
         if self.player is not None:
-            self.say("（听……）", "(listen…)")
+            self.say("cli.drill.listen")
             try:
                 pb = self.player.play(r.samples, knock_offsets_s=times)
                 while not pb.done:  # an answer typed while the sound plays is stamped within 10 ms
@@ -265,9 +263,7 @@ class _Terminal:
                 heard = pb.heard_times_s()
                 return heard[-1] if heard else time.monotonic()
             # the sound output died (unplugged, sound server gone): go on as `play` and the app do, with beats
-            self.say(f"声音输出中断（{error}）：本题改用文字节拍重放，之后也用文字节拍",
-                     f"the sound output stopped ({error}): this trial is shown again as text beats, and so "
-                     "are the next ones")
+            self.say("cli.drill.sound_stopped", problem=error)
             self.player.close()
             self.player = None
         return self._beats(trial, r, cb)
@@ -293,8 +289,8 @@ class _Terminal:
         # the same answers as the app's keys: the digit of the knocks, h and the number for a headcount, u
         keys = {str(d): s.id for s in cb.signals if (d := cb.answer_digit(s.id)) is not None}
         menu = [f"{k} {cb.signal(v).name.get(self.lang)}" for k, v in keys.items()]
-        menu += [self.t("h 加数字 = 人数", "h and a number = headcount"), self.t("u 不是信号", "u not a signal")]
-        self.say("  " + " · ".join(menu))
+        menu += [self.t("cli.drill.menu_headcount"), self.t("cli.drill.menu_unknown")]
+        self.line("  " + " · ".join(menu))
         while True:
             line = self.input.readline()
             if line is None:
@@ -302,12 +298,10 @@ class _Terminal:
             answer = _parse_choice(line.text, keys)
             if answer is not None:
                 return Response(answer, heard_s=heard_s, answered_s=line.time_s)
-            self.say("请输入数字（" + "/".join(keys) + "）、h 加人数或 u", "type a digit (" + "/".join(keys) +
-                     "), h and a number of people, or u")
+            self.say("cli.drill.type_digit", digits="/".join(keys))
 
     def _knocks(self, heard_s: float) -> Response | None:
-        self.say("每敲一下按一次回车，最后输入 . 回车；或直接输入敲击次数",
-                 "press Enter once per knock, then type . and Enter; or type the number of knocks")
+        self.say("cli.drill.how_to_knock")
         knocks: list[float] = []
         while True:
             line = self.input.readline()
@@ -322,73 +316,66 @@ class _Terminal:
                 if knocks:
                     return Response(None, heard_s=heard_s, answered_s=knocks[0], knock_times_s=tuple(knocks))
                 return Response(None, heard_s=heard_s, answered_s=None)
-            self.say("回车 = 敲一下，. = 结束", "Enter = one knock, . = done")
+            self.say("cli.drill.knock_keys")
 
     def feedback(self, a: Attempt, cb: Codebook) -> None:
         exp = a.trial.expected
         right = label_name(exp.label, cb, self.lang, exp.count)
         if a.given == NO_ANSWER:
-            head = self.t("✗ 没有回答", "✗ no answer")
+            head = self.t("cli.drill.no_answer")
         elif a.correct:
-            head = self.t("✓ 正确", "✓ right")
+            head = self.t("cli.drill.right")
         else:
-            head = self.t(f"✗ 你的回答：{label_name(a.given, cb, self.lang, a.given_count)}",
-                          f"✗ you answered: {label_name(a.given, cb, self.lang, a.given_count)}")
-        self.say(f"{head} —— {right}：{exp.meaning.get('zh')}", f"{head} — {right}: {exp.meaning.get('en')}")
+            head = self.t("cli.drill.you_answered", given=label_name(a.given, cb, self.lang, a.given_count))
+        self.say("cli.drill.feedback", head=head, right=right, meaning=exp.meaning)
         notes = []
         if a.false_start:
-            notes.append(self.t("抢答：信号还没敲完", "false start: the group had not ended"))
+            notes.append(self.t("cli.drill.false_start"))
         elif a.reaction_s is not None:
-            notes.append(self.t(f"反应 {a.reaction_s:.1f} 秒", f"reaction {a.reaction_s:.1f} s"))
+            notes.append(self.t("cli.drill.reaction", s=a.reaction_s))
         if a.timed_out and a.given != NO_ANSWER:
-            notes.append(self.t("超时", "too late"))
+            notes.append(self.t("cli.drill.too_late"))
         if a.mean_interval_s is not None:
-            notes.append(self.t(f"敲击间隔 {a.mean_interval_s:.2f} 秒（规定 {cb.timing.knock_interval_s:g} 秒）",
-                                f"knock spacing {a.mean_interval_s:.2f} s (code: {cb.timing.knock_interval_s:g} s)"))
+            notes.append(self.t("cli.drill.spacing", s=a.mean_interval_s, code=cb.timing.knock_interval_s))
         if notes:
-            self.say("  " + "；".join(notes) if self.lang == "zh" else "  " + "; ".join(notes))
+            self.line("  " + self.t("cli.drill.notes_separator").join(notes))
         if a.trial.note is not None:
-            self.say("  " + a.trial.note.get(self.lang))
+            self.line("  " + a.trial.note.get(self.lang))
 
     # -- results ------------------------------------------------------------------------------------------------
     def summary(self, s, cb: Codebook) -> None:
         lat = "—" if s.latency_median_s is None else f"{s.latency_median_s:.1f} / {s.latency_p90_s:.1f} s"
-        verdict = self.t("合格", "PASSED") if s.passed else self.t("不合格", "NOT PASSED")
-        self.say(f"\n结果：{verdict}  综合分 {s.composite:g}/100", f"\nResult: {verdict}  composite {s.composite:g}/100")
-        self.say(f"  正确率 {s.accuracy:.0%}（{s.accepted}/{s.trials}） 反应时间中位数/90% {lat}  抢答 {s.false_starts}",
-                 f"  accuracy {s.accuracy:.0%} ({s.accepted}/{s.trials})  reaction median/p90 {lat}  "
-                 f"false starts {s.false_starts}")
+        verdict = self.t("cli.drill.passed" if s.passed else "cli.drill.not_passed")
+        self.say("cli.drill.result", before="\n", verdict=verdict, composite=s.composite)
+        self.say("cli.drill.scores", before="  ", acc=s.accuracy, accepted=s.accepted, trials=s.trials, lat=lat,
+                 fs=s.false_starts)
         if s.timing.answers:
-            self.say(f"  敲击间隔平均偏差 {s.timing.mean_abs_error_s:.2f} 秒", f"  knock spacing off by "
-                     f"{s.timing.mean_abs_error_s:.2f} s on average")
+            self.say("cli.drill.spacing_off", before="  ", s=s.timing.mean_abs_error_s)
         if s.snr_threshold_db is not None:
-            self.say(f"  80% 识别信噪比估计：{s.snr_threshold_db:.1f} dB",
-                     f"  SNR at which you recognise 80 %: about {s.snr_threshold_db:.1f} dB")
+            self.say("cli.drill.snr", before="  ", snr=s.snr_threshold_db)
         for expected, given, n in s.confusion.mistakes()[:3]:
-            self.say(f"  把 {label_name(expected, cb, 'zh')} 当成 {label_name(given, cb, 'zh')}：{n} 次",
-                     f"  took {label_name(expected, cb, 'en')} for {label_name(given, cb, 'en')}: "
-                     f"{n}×")
+            self.say("cli.drill.took_for", before="  ", expected=label_name(expected, cb, self.lang),
+                     given=label_name(given, cb, self.lang), n=n)
         for f in s.failures:
-            self.say("  - " + f.get(self.lang))
+            self.line("  - " + f.get(self.lang))
 
     def refreshers(self, items, cb: Codebook) -> None:
         due = [r for r in items if r.overdue][:3] or items[:2]
         if not due:
             return
-        self.say("复习建议：", "To review:")
+        self.say("cli.drill.to_review")
         for r in due:
-            when = self.t("现在", "now") if r.overdue else f"{r.due.astimezone():%Y-%m-%d}"
-            self.say(f"  {label_name(r.label, cb, self.lang)}：{when}（{r.reason.get('zh')}）",
-                     f"  {label_name(r.label, cb, self.lang)}: {when} ({r.reason.get('en')})")
+            when = self.t("cli.drill.now") if r.overdue else f"{r.due.astimezone():%Y-%m-%d}"
+            self.say("cli.drill.review_item", before="  ", label=label_name(r.label, cb, self.lang), when=when,
+                     reason=r.reason)
 
     def leaderboard(self, rows) -> None:
-        self.say("\n排行榜", "\nLeaderboard")
+        self.say("cli.drill.leaderboard", before="\n")
         for r in rows:
             best = "—" if r.best_composite is None else f"{r.best_composite:g}"
             acc = "—" if r.accuracy is None else f"{r.accuracy:.0%}"
             who = f"  {r.rank:>2}. {r.trainee:<16}"
-            self.say(f"{who} 最高分 {best:>5}  正确率 {acc:>4}  合格 {r.passed}/{r.sessions}",
-                     f"{who} best {best:>5}  accuracy {acc:>4}  passed {r.passed}/{r.sessions}")
+            self.say("cli.drill.leader_row", who=who, best=best, acc=acc, passed=r.passed, sessions=r.sessions)
 
 
 def _parse_choice(text: str, keys: dict[str, str]):

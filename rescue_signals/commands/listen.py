@@ -7,6 +7,7 @@ import json
 import sys
 import time
 
+from rescue_signals.catalog import languages, plural, say
 from rescue_signals.codebook import default_codebook, load_codebook
 from rescue_signals.errors import UsageError
 
@@ -20,7 +21,7 @@ def add_arguments(parser):
     parser.add_argument("--channel", type=int, default=1, metavar="N", help="input channel, 1 = first (default 1)")
     parser.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: until Ctrl-C)")
     parser.add_argument("--json", action="store_true", help="one JSON object per event, one per line")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the readings (default zh)")
+    parser.add_argument("--lang", choices=languages(), default="zh", help="language of the readings (default zh)")
     parser.add_argument("--codebook", metavar="YAML", help="read with another codebook file")
 
 
@@ -68,8 +69,7 @@ class _Display:
         if self.as_json:
             self._json({"event": "start", "device": device})
         else:
-            hint = "（按 Ctrl-C 结束）" if self.lang == "zh" else "(Ctrl-C to stop)"
-            print(f"listening on {device} {hint}" if self.lang != "zh" else f"正在监听 {device} {hint}", flush=True)
+            print(say("cli.listen.start", self.lang, device=device), flush=True)
 
     def event(self, event, *, latency_s: float | None) -> None:
         from rescue_signals.decode import GroupEvent, KnockEvent
@@ -84,8 +84,7 @@ class _Display:
                             "snr_db": round(event.snr_db, 1), "latency_s": latency})
             else:
                 bar = "#" * max(1, min(20, int(event.snr_db / 3)))
-                word = "敲击" if self.lang == "zh" else "knock"
-                print(f"  {clock_text(event.time_s)}  {word} {bar}", flush=True)
+                print(f"  {clock_text(event.time_s)}  {say('cli.listen.knock', self.lang)} {bar}", flush=True)
         elif isinstance(event, GroupEvent):
             self.groups += 1
             g = event.group
@@ -96,8 +95,8 @@ class _Display:
                             "count_alternatives": [{"count": c, "probability": p} for c, p in g.count_alternatives],
                             "notes": [n.get(self.lang) for n in g.notes], "latency_s": latency})
             else:
-                unit = "声" if self.lang == "zh" else (" knocks" if g.count != 1 else " knock")
-                print(f"{clock_text(g.start_s)}  {g.count}{unit}: {g.meaning.get(self.lang)}  "
+                knocks = plural("cli.listen.group", g.count).get(self.lang)
+                print(f"{clock_text(g.start_s)}  {knocks}: {g.meaning.get(self.lang)}  "
                       f"[{sender_text(g, self.codebook, self.lang)}, {sure_text(g, self.lang)}]", flush=True)
                 for note in g.notes:
                     print(f"        ! {note.get(self.lang)}", flush=True)
@@ -109,17 +108,16 @@ class _Display:
                 self._json({"event": "rejected", "time_s": round(event.time_s, 3), "reason": str(getattr(event.reason, "value", event.reason)),
                             "message": event.message.get(self.lang), "takes_back_knock": taken_back})
             elif taken_back:  # a knock shown earlier turned out to be something else: say so
-                word = "不是敲击" if self.lang == "zh" else "not a knock"
+                word = say("cli.listen.not_a_knock", self.lang)
                 print(f"  {clock_text(event.time_s)}  ✗ {word}: {event.message.get(self.lang)}", flush=True)
 
     def end(self, decoder) -> None:
         if self.as_json:
             self._json({"event": "end", "duration_s": round(decoder.time_s, 3), "knocks": len(self._standing),
                         "groups": self.groups})
-        elif self.lang == "zh":
-            print(f"共 {decoder.time_s:.0f} 秒：{self.groups} 组，{len(self._standing)} 次敲击", flush=True)
         else:
-            print(f"{decoder.time_s:.0f} s: {self.groups} group(s), {len(self._standing)} knock(s)", flush=True)
+            print(say("cli.listen.end", self.lang, seconds=decoder.time_s, groups=self.groups,
+                      knocks=len(self._standing)), flush=True)
 
     @staticmethod
     def _json(data: dict) -> None:

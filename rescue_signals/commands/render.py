@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rescue_signals.audiofile import WRITE_FORMATS
+from rescue_signals.catalog import languages
 from rescue_signals.codebook import Codebook, default_codebook, load_codebook
 from rescue_signals.datafile import did_you_mean
 from rescue_signals.errors import UsageError
@@ -123,7 +124,7 @@ def add_sound_arguments(parser) -> None:
     g.add_argument("--sample-rate", type=_ranged("sample_rate", " Hz", integer=True), default=_DEFAULTS.sample_rate,
                    metavar="HZ", help=f"default {_DEFAULTS.sample_rate}")
     g.add_argument("--codebook", metavar="YAML", help="another codebook file instead of the official one")
-    g.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the meanings printed (default zh)")
+    g.add_argument("--lang", choices=languages(), default="zh", help="language of the meanings printed (default zh)")
 
 
 def add_arguments(parser):

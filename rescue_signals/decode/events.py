@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from rescue_signals.catalog import text
 from rescue_signals.codebook import Text
 
 
@@ -30,16 +31,7 @@ class Reason(str, Enum):
         return REASONS[self]
 
 
-REASONS = {
-    Reason.ECHO: Text((("zh", "回声或回弹，并入前一次敲击"), ("en", "echo or rebound, counted with the knock before it"))),
-    Reason.VOICE: Text((("zh", "有音高的声音，像是人声，不是敲击"), ("en", "a pitched sound like a voice, not a knock"))),
-    Reason.CLICK: Text((("zh", "极短的咔嗒声，不是敲击"), ("en", "a click too short to be a knock"))),
-    Reason.SWELL: Text((("zh", "声音逐渐增强，不是敲击"), ("en", "a sound that swells up, not a strike"))),
-    Reason.NOT_A_BLOW: Text((("zh", "听起来不像敲击"), ("en", "not a knock: it does not sound like a blow"))),
-    Reason.OFF_BEAT: Text((("zh", "不合这一组的节奏，是别的声音"), ("en", "off the beat of its group: another sound"))),
-    Reason.LONE: Text((("zh", "单独一声，不够清楚，不能算作一组"),
-                       ("en", "a lone sound, not clear enough to be a group of its own"))),
-}
+REASONS = {reason: text(f"rejected.{reason.value}") for reason in Reason}
 """What each reason means, in every language of the program."""
 
 

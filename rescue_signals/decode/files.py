@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from rescue_signals.audiofile import AudioReader
+from rescue_signals.catalog import text
 from rescue_signals.codebook import Codebook, Text
 from rescue_signals.decode.decoder import GroupEvent, KnockDecoder
 from rescue_signals.decode.events import KnockEvent, RejectedImpulse
@@ -31,10 +32,6 @@ LOW_RATE_HZ = 16000
 
 Progress = Callable[[float, float | None], None]
 """Called with (seconds decoded, seconds in the file or None if unknown)."""
-
-
-def _t(zh: str, en: str) -> Text:
-    return Text((("zh", zh), ("en", en)))
 
 
 def audio_files(paths) -> list[Path]:
@@ -150,34 +147,25 @@ def _warnings(track: _Track, info, duration_s: float, codebook: Codebook, proble
     out: list[Text] = []
     decoder = track.decoder
     if problem is not None:
-        out.append(_t(f"文件不完整：只解码了前 {duration_s:.1f} 秒（{problem}）",
-                      f"the file is incomplete: only the first {duration_s:.1f} s were decoded ({problem})"))
+        out.append(text("warning.incomplete", duration=duration_s, problem=problem))
     if duration_s == 0:
-        out.append(_t("文件中没有音频", "the file holds no audio"))
+        out.append(text("warning.no_audio"))
     elif decoder.peak == 0:
-        out.append(_t("录音完全无声", "the recording is silent (every sample is zero)"))
+        out.append(text("warning.silent"))
     if not track.knocks and duration_s > 0:
-        out.append(_t("没有听到敲击", "no knocks found"))
+        out.append(text("warning.no_knocks"))
     if decoder.clipped_samples:
         share = decoder.clipped_samples / max(1, decoder.samples_seen)
-        out.append(_t(f"有 {decoder.clipped_samples} 个采样削波（{share:.2%}）：录音音量过大，敲击计数仍有效，但响度不准",
-                      f"{decoder.clipped_samples} samples are clipped ({share:.2%}): the recording was too loud; "
-                      f"counts still hold, levels do not"))
+        out.append(text("warning.clipped", n=decoder.clipped_samples, share=share))
     if abs(decoder.dc_offset) > DC_WARNING:
-        out.append(_t(f"录音有直流偏移（{decoder.dc_offset:+.2f}），已忽略",
-                      f"the recording has a DC offset ({decoder.dc_offset:+.2f} of full scale), ignored"))
+        out.append(text("warning.dc_offset", offset=decoder.dc_offset))
     if info.sample_rate < LOW_RATE_HZ:
-        out.append(_t(f"采样率仅 {info.sample_rate} Hz（电话录音？）：缺少高频，远处的轻敲更难听出",
-                      f"only {info.sample_rate} Hz (phone audio?): the highs are missing, faint knocks are "
-                      f"harder to hear"))
+        out.append(text("warning.low_rate", rate=info.sample_rate))
     if info.channels > 1 and track.channel is None:
-        out.append(_t(f"{info.channels} 个声道已混合为一个；可用 --channel 选择声道",
-                      f"{info.channels} channels were mixed into one; --channel picks one"))
+        out.append(text("warning.mixed_channels", n=info.channels))
     gaps = [b.start_s - a.end_s for a, b in zip(track.groups, track.groups[1:])]
     nominal = codebook.timing.group_gap_s
     if gaps and float(np.median(gaps)) < 0.5 * nominal:
         typical = float(np.median(gaps))
-        out.append(_t(f"各组之间约隔 {typical:.0f} 秒，而不是信号规定的 {nominal:.0f} 秒（演练或压缩了间隔）",
-                      f"groups are about {typical:.0f} s apart, not the codebook's {nominal:.0f} s "
-                      f"(a drill, or compressed gaps)"))
+        out.append(text("warning.short_gaps", typical=typical, nominal=nominal))
     return out

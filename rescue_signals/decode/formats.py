@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import unicodedata
 
+from rescue_signals.catalog import say
 from rescue_signals.codebook import Codebook
 from rescue_signals.decode.reading import DecodedGroup, clock_text
 from rescue_signals.decode.result import DecodeResult
 
-_WORDS = {
-    "en": {"time": "time", "knocks": "knocks", "sender": "sender (why)", "reading": "reading", "sure": "sure",
-           "mono": "mono", "channels": "{n} channels mixed", "channel": "channel {n} of {of}",
-           "none": "no knocks found", "summary": "{g} group(s), {k} knock(s)",
-           "rejected": "{n} sound(s) not counted: {what}", "unknown": "?", "protocol": "exchange",
-           "sound": "sound", "turn-taking": "turn-taking", "nobody": "cannot tell", "warning": "note",
-           "no group": "none"},
-    "zh": {"time": "时间", "knocks": "敲击", "sender": "发送方（依据）", "reading": "含义", "sure": "把握",
-           "mono": "单声道", "channels": "{n} 个声道混合", "channel": "第 {n} 声道（共 {of} 个）",
-           "none": "没有听到敲击", "summary": "{g} 组，{k} 次敲击",
-           "rejected": "{n} 个声音未计入：{what}", "unknown": "？", "protocol": "联络进程",
-           "sound": "声音", "turn-taking": "轮流", "nobody": "无法判断", "warning": "注意",
-           "no group": "无"},
-}
+_WORDS = ("time", "knocks", "sender", "reading", "sure", "mono", "channels", "channel", "none", "summary",
+          "rejected", "unknown", "protocol", "sound", "turn-taking", "nobody", "warning", "no group")
+"""The words of the timeline, said from the catalog as ``timeline.<word>`` (``-`` and spaces as ``_``)."""
 
 CSV_FIELDS = ("file", "channel", "group", "start_s", "end_s", "count", "signal", "meaning", "sender",
               "sender_basis", "confidence", "count_alternatives", "knock_times_s", "notes")
@@ -30,7 +20,7 @@ CSV_FIELDS = ("file", "channel", "group", "start_s", "end_s", "count", "signal",
 
 
 def _words(lang: str) -> dict:
-    return _WORDS.get(lang, _WORDS["en"])
+    return {w: say("timeline." + w.replace(" ", "_").replace("-", "_"), lang) for w in _WORDS}
 
 
 def _width(text: str) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rescue_signals.catalog import joined, text
 from rescue_signals.codebook import Codebook, Text
 from rescue_signals.decode.events import KnockEvent, RejectedImpulse
 from rescue_signals.protocol import Exchange, Group, Reading
@@ -88,10 +89,6 @@ class HeardGroup:
     def probability(self, count: int) -> float:
         """The rhythm model's posterior probability of ``count`` knocks (0: no group)."""
         return dict(zip(self.counts, self.posterior)).get(count, 0.0)
-
-
-def _t(zh: str, en: str) -> Text:
-    return Text((("zh", zh), ("en", en)))
 
 
 @dataclass(frozen=True)
@@ -215,12 +212,11 @@ class Interpreter:
             self._learn(reading.sender, level, brightness)
         notes = _assess(cb, group, reading)
         if basis == "sound":
-            notes.append(_t("发送方由声音的响度和明亮度推断", "sender told apart by loudness and brightness"))
+            notes.append(text("note.sender_by_sound"))
         alternatives = _alternatives(group, confidence)
         if alternatives:
             listed = ", ".join(f"{c}: {p:.0%}" for c, p in alternatives)
-            notes.append(_t(f"计数不确定：也可能是 {listed}（0 表示不是一组敲击）",
-                            f"the count is not certain: it could be {listed} (0: not a group of knocks)"))
+            notes.append(text("note.count_unsure", listed=listed))
         decoded = DecodedGroup(
             index=self._count, count=group.count, start_s=group.start_s, end_s=group.end_s,
             knock_times_s=tuple(float(t) for t in group.times_s), confidence=round(float(confidence), 3),
@@ -296,28 +292,23 @@ def _assess(cb: Codebook, group: HeardGroup, reading: Reading) -> list[Text]:
         spread = float(np.std(intervals) / np.mean(intervals))
         lo, hi = float(intervals.min()), float(intervals.max())
         if spread > UNEVEN_CV or lo < t.knock_interval_min_s or hi > t.knock_interval_max_s * 1.25:
-            notes.append(_t(f"敲击间隔不均匀（{lo:.1f}–{hi:.1f} 秒）", f"uneven spacing ({lo:.1f}–{hi:.1f} s)"))
+            notes.append(text("note.uneven", lo=lo, hi=hi))
         for k, gap in enumerate(intervals):
             if gap > MISSED_FACTOR * np.median(np.delete(intervals, k)):
                 at = float(group.times_s[k] + gap / 2)
-                notes.append(_t(f"{clock_text(at)} 附近可能漏听了一次较弱的敲击",
-                                f"a weak knock may have been missed near {clock_text(at)}"))
+                notes.append(text("note.missed", at=clock_text(at)))
     elif len(intervals) == 1 and not t.knock_interval_min_s <= intervals[0] <= t.knock_interval_max_s * 1.25:
-        notes.append(_t(f"两次敲击相隔 {intervals[0]:.1f} 秒", f"the two knocks are {intervals[0]:.1f} s apart"))
+        notes.append(text("note.two_knocks", gap=float(intervals[0])))
     weakest = min(group.knocks, key=lambda k: k.snr_db)
     if weakest.snr_db < WEAK_SNR_DB:
-        notes.append(_t(f"{clock_text(weakest.time_s)} 的敲击仅略高于噪声",
-                        f"the knock at {clock_text(weakest.time_s)} is barely above the noise"))
+        notes.append(text("note.barely_audible", at=clock_text(weakest.time_s)))
     for impulse in group.rejected_inside[:3]:
-        notes.append(_t(f"{clock_text(impulse.time_s)} 的声音未计入：{impulse.message.get('zh')}",
-                        f"the sound at {clock_text(impulse.time_s)} was not counted: {impulse.message.get('en')}"))
+        notes.append(text("note.not_counted", at=clock_text(impulse.time_s), why=impulse.message))
     if group.ended_by_stream:
-        notes.append(_t("录音在这一组中结束，这一组可能不完整", "the recording ends inside this group; it may be incomplete"))
+        notes.append(text("note.ends_inside"))
     if reading.context_dependent:
         names = [cb.signal(a).name for a in reading.alternatives]
-        other = f"（单看也可能是：{'、'.join(n.get('zh') for n in names)}）" if names else ""
-        other_en = f" (alone it could be: {', '.join(n.get('en') for n in names)})" if names else ""
-        notes.append(_t(f"这一理解依赖前面的信号{other}", f"this reading depends on the groups before it{other_en}"))
+        notes.append(text("note.context_alone", names=joined(names, "list.and")) if names else text("note.context"))
     for deviation in reading.deviations:
         notes.append(deviation.message)
     return notes

@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from rescue_signals.catalog import text
 from rescue_signals.codebook import Text
 from rescue_signals.drill.scenario import Staircase
-from rescue_signals.drill.trial import Attempt, text
+from rescue_signals.drill.trial import Attempt
 
 WEAK_WEIGHT = 3.0
 """How much more often a signal that is always missed comes up than one that is always right (plus one)."""
@@ -200,10 +201,9 @@ def refreshers(practice, *, now: datetime, labels=()) -> list[Refresher]:
             box = min(box + 1, len(REFRESH_DAYS) - 1) if hits / total >= MASTERED else 0
         hits, total, last = list(days.values())[-1]
         due = last + timedelta(days=REFRESH_DAYS[box])
-        reason = text(f"上次练习 {last:%Y-%m-%d}，答对 {hits}/{total}；已连续掌握 {box} 天",
-                      f"last practised {last:%Y-%m-%d}: {hits} of {total} right; mastered {box} day(s) in a row")
+        reason = text("drill.review.reason", last=last, hits=hits, total=total, box=box)
         out.append(Refresher(label, due, due <= now, box, last, reason))
     for label in labels:
         if label not in by_label:
-            out.append(Refresher(label, now, True, 0, None, text("尚未练习", "not practised yet")))
+            out.append(Refresher(label, now, True, 0, None, text("drill.review.never")))
     return sorted(out, key=lambda r: (r.due, r.streak_days, r.label))

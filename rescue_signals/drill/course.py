@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from rescue_signals.catalog import joined, text
 from rescue_signals.codebook import Text
 from rescue_signals.drill.scenario import PassCriteria, Scenario
-from rescue_signals.drill.trial import text
 
 LEARN = "learn"
 """The id of the first step: hear every signal card once."""
@@ -79,12 +79,8 @@ class StepStatus:
 
 def build_course(scenarios: list[Scenario]) -> list[Step]:
     """The ladder from the scenarios (ordered by level, then id)."""
-    steps = [Step(LEARN, "learn", text("认识四个信号", "Learn the signals"),
-                  text("逐一听每个信号卡：敲几声、谁敲、什么意思。", "Hear each signal card once: how many knocks, "
-                       "who knocks it, what it means."))]
-    exchange = Step(EXCHANGE, "exchange", text("完整联络", "A whole exchange"),
-                    text("与模拟的对方按规程完整联络一次：听懂对方，再敲出回复。",
-                         "Go through one whole exchange with a simulated other side: understand it, knock back."),
+    steps = [Step(LEARN, "learn", text("drill.course.learn"), text("drill.course.learn_about"))]
+    exchange = Step(EXCHANGE, "exchange", text("drill.course.exchange"), text("drill.course.exchange_about"),
                     pass_criteria=EXCHANGE_PASS)
     placed = False
     for s in sorted(scenarios, key=lambda s: (s.level, s.id)):
@@ -124,19 +120,19 @@ def next_step(statuses: list[StepStatus]) -> StepStatus | None:
 def _status(step: Step, finished: list, heard: set[str], signals: tuple[str, ...]) -> StepStatus:
     if step.id == LEARN:
         left = [s for s in signals if s not in heard]
-        mark = text(f"听过全部 {len(signals)} 个信号卡", f"hear all {len(signals)} signal cards")
+        mark = text("drill.course.heard_all", n=len(signals))
         if not left:
-            return StepStatus(step, True, 0, mark, text("已完成", "done"))
-        return StepStatus(step, False, 0, mark, text(f"还差 {len(left)} 个", f"{len(left)} to go"))
+            return StepStatus(step, True, 0, mark, text("drill.course.done"))
+        return StepStatus(step, False, 0, mark, text("drill.course.to_go", n=len(left)))
     crit = step.pass_criteria
     mark = _mark(step, crit)
     passed = [s for s in finished if _passes(s.score, crit, step)]
     if passed:
         when = min(s.ended_at for s in passed)
         return StepStatus(step, True, len(finished), mark,
-                          text(f"已于 {when:%Y-%m-%d} 通过", f"passed on {when:%Y-%m-%d}"))
+                          text("drill.course.passed_on", when=when))
     if not finished:
-        return StepStatus(step, False, 0, mark, text("还没有做过", "not tried yet"))
+        return StepStatus(step, False, 0, mark, text("drill.course.not_tried"))
     best = max(finished, key=lambda s: (s.score.get("accepted", 0), -(s.score.get("latency_p90_s") or math.inf)))
     return StepStatus(step, False, len(finished), mark, _distance(best.score, crit))
 
@@ -147,25 +143,19 @@ def _needed(trials: int, accuracy: float) -> int:
 
 
 def _mark(step: Step, crit: PassCriteria) -> Text:
-    zh, en = [], []
+    parts = []
     if step.scenario is not None:
         n = step.scenario.trial_count
-        k = _needed(n, crit.accuracy)
-        zh.append(f"{n} 题答对 {k} 题")
-        en.append(f"{k} of {n} right")
+        parts.append(text("drill.mark.k_of_n", n=n, k=_needed(n, crit.accuracy)))
     else:
-        zh.append(f"答对 {crit.accuracy:.0%}")
-        en.append(f"{crit.accuracy:.0%} right")
+        parts.append(text("drill.mark.accuracy", acc=crit.accuracy))
     if crit.latency_p90_s is not None:
-        zh.append(f"90% 的回答在 {crit.latency_p90_s:g} 秒内")
-        en.append(f"90 % of answers within {crit.latency_p90_s:g} s")
+        parts.append(text("drill.mark.latency", s=crit.latency_p90_s))
     if crit.false_starts is not None:
-        zh.append(f"抢答不超过 {crit.false_starts} 次")
-        en.append(f"at most {crit.false_starts} false starts")
+        parts.append(text("drill.mark.false_starts", n=crit.false_starts))
     if crit.composite is not None:
-        zh.append(f"综合分至少 {crit.composite:g}")
-        en.append(f"composite score at least {crit.composite:g}")
-    return text("；".join(zh), "; ".join(en))
+        parts.append(text("drill.mark.composite", c=crit.composite))
+    return joined(parts, "list.semicolon")
 
 
 def _passes(score: dict, crit: PassCriteria, step: Step) -> bool:
@@ -180,28 +170,22 @@ def _distance(score: dict, crit: PassCriteria) -> Text:
     """What the best try lacked, in numbers."""
     trials, accepted = int(score.get("trials", 0)), int(score.get("accepted", 0))
     planned = int(score.get("expected_trials") or trials)
-    zh, en = [], []
+    parts = []
     need = _needed(planned, crit.accuracy)
     if accepted < need:
-        zh.append(f"最好一次答对 {accepted}/{planned}：还差 {need - accepted} 题")
-        en.append(f"best: {accepted} of {planned} right: {need - accepted} more")
+        parts.append(text("drill.distance.accepted", accepted=accepted, planned=planned, more=need - accepted))
     p90 = score.get("latency_p90_s")
     if crit.latency_p90_s is not None and (p90 is None or p90 > crit.latency_p90_s):
         shown = "—" if p90 is None else f"{p90:.1f}"
-        zh.append(f"90% 反应时间 {shown} 秒，要在 {crit.latency_p90_s:g} 秒内")
-        en.append(f"90 % of answers took up to {shown} s: {crit.latency_p90_s:g} s needed")
+        parts.append(text("drill.distance.latency", shown=shown, s=crit.latency_p90_s))
     if crit.false_starts is not None and int(score.get("false_starts", 0)) > crit.false_starts:
-        zh.append(f"抢答 {score['false_starts']} 次，最多 {crit.false_starts} 次")
-        en.append(f"{score['false_starts']} false starts: at most {crit.false_starts}")
+        parts.append(text("drill.distance.false_starts", n=score["false_starts"], most=crit.false_starts))
     if crit.composite is not None and float(score.get("composite", 0.0)) < crit.composite:
-        zh.append(f"综合分 {score['composite']:g}，要 {crit.composite:g}")
-        en.append(f"composite {score['composite']:g}: {crit.composite:g} needed")
-    if not zh:
-        for failure in score.get("failures") or []:  # what the scoring said, in both languages
+        parts.append(text("drill.distance.composite", c=score["composite"], need=crit.composite))
+    if not parts:
+        for failure in score.get("failures") or []:  # what the scoring said, in the languages it was saved in
             if isinstance(failure, dict) and failure.get("zh") and failure.get("en"):
-                zh.append(str(failure["zh"]))
-                en.append(str(failure["en"]))
-    if not zh:
-        zh.append("最好一次未完成全部题目")
-        en.append("the best try did not finish every trial")
-    return text("；".join(zh), "; ".join(en))
+                parts.append(Text(tuple((lang, str(t)) for lang, t in failure.items())))
+    if not parts:
+        parts.append(text("drill.distance.unfinished"))
+    return joined(parts, "list.semicolon")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rescue_signals.catalog import joined, text
 from rescue_signals.codebook import HEADCOUNT, Codebook, Text
 from rescue_signals.errors import UsageError
 from rescue_signals.protocol import Group, Reading, read_exchange
@@ -20,7 +21,7 @@ from rescue_signals.synth.conditions import Conditions
 from rescue_signals.drill.adaptive import Profile, StaircaseState, draw_weights
 from rescue_signals.drill.scenario import DrawStep, ExchangeStep, RecogniseStep, Scenario, SendStep, Setting
 from rescue_signals.drill.trial import (RECOGNISE, RESPOND, SEND, UNKNOWN, Attempt, Expected, Response, Trial,
-                                        evaluate, text)
+                                        evaluate)
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ class Drill:
         if expect is not None and expect != exp.label:
             exp = replace(exp, label=expect)
         listener = self.codebook.other_role(reading.sender) if reading.sender else self.scenario.trainee
-        prompt = text("最后一组是什么意思？", "What does the last group mean?")
+        prompt = text("drill.prompt.last_group")
         choices = tuple(s.id for s in self.codebook.signals) + (HEADCOUNT, UNKNOWN)
         return self._trial(step.setting, index, RECOGNISE, listener, tuple(context), tuple(played), exp, prompt,
                            choices)
@@ -177,9 +178,9 @@ class Drill:
         if reading.in_reply_to is None:
             prompt = self._send_prompt(exp)
         elif exp.label == HEADCOUNT:
-            prompt = text(f"你们共 {exp.count} 人：回复", f"There are {exp.count} of you: reply")
+            prompt = text("drill.prompt.reply_headcount", n=exp.count)
         else:
-            prompt = text("回复你听到的信号", "Reply to what you heard")
+            prompt = text("drill.prompt.reply")
         return self._trial(step.setting, index, RESPOND, step.trainee, context, played, exp, prompt)
 
     def _drawn(self, step: DrawStep) -> tuple[tuple[Group, ...], tuple[Group, ...]]:
@@ -208,18 +209,15 @@ class Drill:
             return Expected(HEADCOUNT, reading.count, reading.sender, reading.meaning)
         if reading.kind == "unknown" or "wrong-sender" in codes:
             # a count the code does not give that side is no signal at all, whatever it would mean from the other
-            why = "; ".join(d.message.get("zh") for d in reading.deviations if d.code != "long-group")
-            why_en = "; ".join(d.message.get("en") for d in reading.deviations if d.code != "long-group")
-            return Expected(UNKNOWN, reading.count, reading.sender, text(f"不是联络信号：{why}",
-                                                                         f"not a signal of the code: {why_en}"))
+            why = joined((d.message for d in reading.deviations if d.code != "long-group"), "drill.expected.separator")
+            return Expected(UNKNOWN, reading.count, reading.sender, text("drill.expected.not_a_signal", why=why))
         return Expected(reading.signal, reading.count, reading.sender, reading.meaning)
 
     def _send_prompt(self, exp: Expected) -> Text:
         if exp.label == HEADCOUNT:
-            return text(f"你们共 {exp.count} 人：报人数", f"There are {exp.count} of you: knock the headcount")
+            return text("drill.prompt.knock_headcount", n=exp.count)
         sig = self.codebook.signal(exp.label)
-        return text(f"敲出：{sig.name.get('zh')}（{exp.meaning.get('zh')}）",
-                    f"Knock: {sig.name.get('en')} ({exp.meaning.get('en')})")
+        return text("drill.prompt.knock", name=sig.name, meaning=exp.meaning)
 
     def _trial(self, setting: Setting, index: int, task: str, role: str, context, played, exp: Expected,
                prompt: Text, choices=()) -> Trial:

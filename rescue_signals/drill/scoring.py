@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rescue_signals.catalog import text
 from rescue_signals.codebook import Text
 
 from rescue_signals.drill.adaptive import snr_threshold_db
 from rescue_signals.drill.scenario import Scenario
-from rescue_signals.drill.trial import MISCOUNT, NO_ANSWER, UNKNOWN, Attempt, text
+from rescue_signals.drill.trial import MISCOUNT, NO_ANSWER, UNKNOWN, Attempt
 
 W_ACCURACY = 0.60
 W_SPEED = 0.25
@@ -241,20 +242,17 @@ def _per_label(attempts) -> tuple[LabelResult, ...]:
 
 def _failures(scenario, n, acc, p90, false_starts, composite) -> list[Text]:
     if scenario is None:
-        return [text("没有场景，无法判定合格", "no scenario to pass")]
+        return [text("drill.fail.no_scenario")]
     crit, out = scenario.pass_criteria, []
     if n < scenario.trial_count:
-        out.append(text(f"未完成：{n}/{scenario.trial_count} 次", f"not finished: {n} of {scenario.trial_count} trials"))
+        out.append(text("drill.fail.unfinished", n=n, total=scenario.trial_count))
     if acc < crit.accuracy:
-        out.append(text(f"正确率 {acc:.0%} 低于 {crit.accuracy:.0%}", f"accuracy {acc:.0%} is below {crit.accuracy:.0%}"))
+        out.append(text("drill.fail.accuracy", acc=acc, need=crit.accuracy))
     if crit.latency_p90_s is not None and (p90 is None or p90 > crit.latency_p90_s):
         shown = "—" if p90 is None else f"{p90:.1f} s"
-        out.append(text(f"90% 反应时间 {shown} 超过 {crit.latency_p90_s:g} 秒",
-                        f"90th percentile reaction time {shown} is over {crit.latency_p90_s:g} s"))
+        out.append(text("drill.fail.latency", shown=shown, s=crit.latency_p90_s))
     if crit.false_starts is not None and false_starts > crit.false_starts:
-        out.append(text(f"抢答 {false_starts} 次，最多允许 {crit.false_starts} 次",
-                        f"{false_starts} false starts; at most {crit.false_starts} allowed"))
+        out.append(text("drill.fail.false_starts", n=false_starts, most=crit.false_starts))
     if crit.composite is not None and composite < crit.composite:
-        out.append(text(f"综合分 {composite:g} 低于 {crit.composite:g}",
-                        f"composite score {composite:g} is below {crit.composite:g}"))
+        out.append(text("drill.fail.composite", c=composite, need=crit.composite))
     return out

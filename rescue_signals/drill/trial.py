@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rescue_signals.catalog import say
 from rescue_signals.codebook import HEADCOUNT, Codebook, Text
 from rescue_signals.datafile import did_you_mean
 from rescue_signals.errors import UsageError
@@ -327,16 +328,14 @@ def _interval_stats(knocks: tuple[float, ...], nominal_s: float) -> tuple[float 
 
 def label_name(label: str, codebook: Codebook, lang: str, count: int | None = None) -> str:
     """How an answer label reads to a person: the signal's name and knocks, "headcount 9", "not a signal"."""
-    zh = lang == "zh"
     if label == HEADCOUNT:
         name = codebook.headcount.name.get(lang)
         return f"{name} {count}" if count is not None else name
     if label == UNKNOWN:
-        return "不是信号" if zh else "not a signal"
+        return say("drill.label.unknown", lang)
     if label == NO_ANSWER:
-        return "没有回答" if zh else "no answer"
+        return say("drill.label.no_answer", lang)
     if label == MISCOUNT:
-        shown = f"（{count}）" if zh else f" ({count})"
-        return ("人数数错" if zh else "wrong headcount") + (shown if count else "")
+        return say("drill.label.miscount_n", lang, n=count) if count else say("drill.label.miscount", lang)
     sig = codebook.signal(label)
-    return f"{sig.name.get(lang)}（{sig.knocks} 声）" if zh else f"{sig.name.get(lang)} ({sig.knocks})"
+    return say("drill.label.signal", lang, name=sig.name, n=sig.knocks)

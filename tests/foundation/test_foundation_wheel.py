@@ -25,6 +25,10 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_contains_assets_and_scenarios(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "rescue_signals/assets/codebooks/mem-2021.yaml" in names
+    catalog = sorted(p.name for p in (REPO / "assets" / "catalog").glob("*.po"))
+    assert {"zh.po", "en.po"} <= set(catalog)
+    for name in catalog:
+        assert f"rescue_signals/assets/catalog/{name}" in names
     shipped = sorted(p.name for p in (REPO / "scenarios").glob("*.yaml"))
     assert shipped, "the repository ships drill scenarios"
     for name in shipped:
@@ -34,13 +38,15 @@ def test_wheel_contains_assets_and_scenarios(wheel):
 def test_installed_package_loads_its_codebook_from_inside_itself(wheel, tmp_path):
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
-    probe = ("import rescue_signals, rescue_signals.resources as r; "
-             "print(rescue_signals.__file__); print(r.codebook_path())")
+    probe = ("import rescue_signals, rescue_signals.resources as r, rescue_signals.catalog as c; "
+             "print(rescue_signals.__file__); print(r.codebook_path()); print(c.catalog().folder); "
+             "print(c.say('app.title', 'en').replace(' ', '_'))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
                          env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert out.returncode == 0, out.stderr
-    module, codebook = out.stdout.split()
-    assert module.startswith(str(target)) and codebook.startswith(str(target))
+    module, codebook, phrases, title = out.stdout.split()
+    assert module.startswith(str(target)) and codebook.startswith(str(target)) and phrases.startswith(str(target))
+    assert title == "Rescue_knock-signal_trainer"
     table = subprocess.run([sys.executable, "-m", "rescue_signals", "codebook", "--lang", "en"], capture_output=True,
                            text=True, cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
                            timeout=60)

@@ -6,6 +6,7 @@ import pygame
 from pygame_gui.core import ObjectID
 
 from rescue_signals.app.drawing import draw_panel, draw_text, fit_font
+from rescue_signals.app.phrases import language_name, next_language
 from rescue_signals.app.scene import Scene, row
 
 ACTIVITIES = ("learn", "listen", "knock", "exchange", "decode", "progress")
@@ -25,7 +26,7 @@ class HomeScene(Scene):
                     ("home.quit", self.quit, pygame.K_q)]
         # one row of switches when their labels fit, else two; the tiles take what is left
         font = self.app.theme.font(20)
-        widest = max(font.size(f"[{pygame.key.name(k).upper()}] {self.text(name)}")[0] for name, _, k in switches)
+        widest = max(font.size(f"[{pygame.key.name(k).upper()}] {self._label(name)}")[0] for name, _, k in switches)
         bar_rows = 1 if (widest + 28) * len(switches) + 12 * (len(switches) - 1) <= rect.width else 2
         bar_h = 52 * bar_rows + 8 * (bar_rows - 1)
         cols = 3 if rect.width >= 900 else 2
@@ -47,7 +48,11 @@ class HomeScene(Scene):
             bar = pygame.Rect(rect.x, rect.bottom - bar_h + line * 60, rect.width, 52)
             for r, (key, action, shortcut) in zip(row(bar, per_row), switches[line * per_row:(line + 1) * per_row]):
                 on = {"home.sound": self.app.speaker.audible, "home.beats": self.app.settings.visual_beats}.get(key)
-                self.button(r, self.text(key), action, key=shortcut, object_id="#toggle_on" if on else None)
+                self.button(r, self._label(key), action, key=shortcut, object_id="#toggle_on" if on else None)
+
+    def _label(self, key: str) -> str:
+        # the language switch is labelled with the name of the language it turns to, in that language
+        return language_name(next_language(self.app.lang)) if key == "home.language" else self.text(key)
 
     def open(self, name: str):
         self.app.settings.last_scene = name
@@ -67,7 +72,7 @@ class HomeScene(Scene):
         self.rebuild()
 
     def toggle_language(self):
-        self.app.set_language("en" if self.app.lang == "zh" else "zh")
+        self.app.set_language(next_language(self.app.lang))
         self.rebuild()
 
     def switch_trainee(self):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pygame
 
 from rescue_signals.app.drawing import draw_text
+from rescue_signals.app.phrases import language_name, next_language
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.errors import RescueSignalsError
 
@@ -62,7 +63,7 @@ class StartScene(Scene):
             r = pygame.Rect(rect.x + (i % cols) * (width + 12), y + 36 + (i // cols) * 64, width, 52)
             self.button(r, name, lambda n=name: self.start(n), key=pygame.K_1 + i)
         lang_rect = pygame.Rect(rect.right - 200, rect.y, 200, 48)
-        self.button(lang_rect, self.text("start.lang"), self.toggle_language, key=pygame.K_F3)
+        self.button(lang_rect, language_name(next_language(self.app.lang)), self.toggle_language, key=pygame.K_F3)
         self.button(pygame.Rect(rect.right - 260, rect.y + 56, 260, 44), self.text("home.desk"), self.desk,
                     key=pygame.K_F4)
         self.focus_on(self.entry_widget)
@@ -93,7 +94,7 @@ class StartScene(Scene):
 
     def toggle_language(self):
         self._sync()
-        self.app.set_language("en" if self.app.lang == "zh" else "zh")
+        self.app.set_language(next_language(self.app.lang))
         self.rebuild()
         return None
 
