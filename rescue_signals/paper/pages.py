@@ -14,6 +14,7 @@ import io
 import re
 from datetime import datetime
 
+from rescue_signals.catalog import say
 from rescue_signals.codebook import Codebook, default_codebook
 from rescue_signals.drill import label_name
 from rescue_signals.drill.adaptive import MASTERED
@@ -26,53 +27,13 @@ _ROW_MM = 5.2
 _MAX_NAMED = 10
 """Charts name each trainee (a legend, a box each) for crews up to this size; larger crews' charts go by scenario."""
 
-_P = {
-    "title.trainee": ("训练记录", "Training record"), "title.crew": ("班组训练记录", "Crew training record"),
-    "crew": ("班组", "Crew"), "until": ("记录截至", "Records until"), "codebook": ("信号表", "Codebook"),
-    "members": ("成员", "Members"), "summary": ("概况", "Summary"), "rank": ("名次", "Rank"),
-    "name": ("姓名", "Name"), "sessions": ("训练次数", "Sessions"), "trials": ("题数", "Trials"),
-    "accuracy": ("正确率", "Accuracy"), "latency": ("反应时间 中位/90%", "Reaction median/p90"),
-    "false_starts": ("抢答", "False starts"), "best": ("最高综合分", "Best composite"),
-    "last": ("最近综合分", "Last composite"), "passed": ("合格的场景", "Scenarios passed"),
-    "snr": ("80% 识别信噪比", "SNR for 80% right"), "spacing": ("敲击间隔偏差", "Knock spacing error"),
-    "progress": ("综合分变化", "Composite score over time"),
-    "confusion": ("混淆矩阵（行：正确答案，列：所答）", "Confusion matrix (rows: right answer, columns: given)"),
-    "reaction": ("正确回答的反应时间", "Reaction time of right answers"), "date": ("日期", "Date"),
-    "scenario": ("场景", "Scenario"), "result": ("结果", "Result"), "yes": ("合格", "passed"),
-    "no": ("不合格", "not passed"), "open": ("未完成", "unfinished"), "composite": ("综合分", "Composite"),
-    "session_list": ("训练明细", "Sessions"), "refresh": ("复习建议", "To review"), "now": ("现在", "now"),
-    "digest": ("内容摘要 SHA-256", "Content SHA-256"), "signed": ("签署单位", "Signed by"),
-    "key": ("密钥指纹", "Key fingerprint"), "chain": ("记录链位置", "Records chain entry"),
-    "verify": ("核验：rescue-signals report --verify 文件名 --trust 密钥指纹",
-               "Check with: rescue-signals report --verify FILE --trust FINGERPRINT"),
-    "axis.date": ("训练日期", "Date of the session"), "axis.composite": ("综合分（0–100）", "Composite score (0–100)"),
-    "axis.reaction": ("反应时间（秒）", "Reaction time (s)"), "axis.trainee": ("学员", "Trainee"),
-    "axis.scenario": ("场景", "Scenario"), "axis.given": ("所答", "Answer given"),
-    "axis.right": ("正确答案", "Right answer"),
-    "unit": ("单位", "Unit"), "place": ("培训地点", "Place of training"), "trainer": ("培训教员", "Trainer"),
-    "trainee": ("学员", "Trainee"), "members_n": ("{n} 名成员", "{n} members"),
-    "period": ("培训日期", "Dates of training"), "blank": ("＿＿＿＿＿＿＿＿", "________________"),
-    "signals": ("信号测试与掌握情况", "Signals tested and mastered"), "tested": ("测试过的信号", "Signals tested"),
-    "mastered": ("已掌握的信号（正确率 ≥ {share}）", "Signals mastered (≥ {share} right)"),
-    "beats": ("节拍闪光", "Visual beats"), "beats.on": ("开", "on"), "beats.off": ("关", "off"),
-    "beats.some": ("{k}/{n} 题开", "on in {k} of {n}"), "beats.unknown": ("未记录", "not recorded"),
-    "signatures": ("签名", "Signatures"), "sign.trainee": ("学员签名", "Trainee's signature"),
-    "sign.trainer": ("培训教员签名", "Trainer's signature"), "sign.date": ("日期", "Date"),
-    "none": ("暂无记录", "no records yet"), "page": ("页", "page"),
-    "by_scenario": ("各场景结果（最高综合分）", "Scenarios (best composite)"),
-    "formula": ("综合分 = 100 ×（0.60 × 正确率 + 0.25 × 速度 + 0.15 × 敲击节奏）",
-                "composite = 100 × (0.60 × accuracy + 0.25 × speed + 0.15 × knock timing)"),
-}
-
-
 def _t(key: str, lang: str, **values) -> str:
-    zh, en = _P[key]
-    text = zh if lang == "zh" else en
-    return text.format(**values) if values else text
+    """The printed pages' phrase ``key`` (``report.<key>`` in the catalog) in ``lang``."""
+    return say("report." + key, lang, **values)
 
 
 def _join(items, lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(items) or "—"
+    return say("report.list_separator", lang).join(items) or "—"
 
 
 def percent(share: float | None) -> str:
@@ -545,7 +506,7 @@ def pdf_document(report, stamp, lang: str) -> bytes:
 
     plt = _pyplot()
     buf = io.BytesIO()
-    meta = {"Title": f"{_P['title.' + report.kind][1]}: {report.subject}", "Creator": "rescue-signals",
+    meta = {"Title": f"{say('report.title.' + report.kind, 'en')}: {report.subject}", "Creator": "rescue-signals",
             "Subject": stamp.meta, "Keywords": stamp.signature, "CreationDate": None}
     figures = pdf_pages(report, stamp, lang)
     try:

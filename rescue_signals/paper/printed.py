@@ -14,6 +14,7 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
+from rescue_signals.catalog import say
 from rescue_signals.codebook import HEADCOUNT, Codebook
 from rescue_signals.errors import UsageError
 
@@ -38,21 +39,9 @@ _RULE = "#777777"
 _SYSTEM_CJK = ("NotoSansSC", "NotoSansCJKsc", "NotoSansCJK", "SourceHanSans", "wqy-zenhei", "wqy-microhei",
                "DroidSansFallback")
 
-_WORDS = {
-    "reply": ("回", "reply"), "none": ("无需回复", "no reply"), "per_person": ("每人 1 声", "1 per person"),
-    "own_layout": ("本项目自行设计的版式，内容依据", "The project's own layout, carrying the content of"),
-    "knocks": ("声", "knocks"), "headcount_seq": ("询问人数", "Asking how many"),
-    "timing": ("时间", "Timing"), "rules": ("规则", "Rules"), "decisions": ("本项目的补充约定（官方文本未规定）",
-                                                                   "Project decisions (the official text is silent)"),
-    "name_line": ("姓名 ________  班组 ________  培训日期 ________", "Name ________  Crew ________  Trained on ________"),
-    "card_title": ("袖珍卡", "pocket card"),
-    "reply_none": ("无需回复", "none"), "knock_unit": ("声", ""), "knock_each": ("每人敲 1 声", "1 knock per person"),
-}
-
-
 def _w(key: str, lang: str) -> str:
-    zh, en = _WORDS[key]
-    return zh if lang == "zh" else en
+    """The printed material's phrase ``key`` (``label.<key>`` in the catalog) in ``lang``."""
+    return say("label." + key, lang)
 
 
 def _pyplot():
@@ -219,8 +208,7 @@ def _reply_text(cb: Codebook, reply: str, lang: str) -> str:
     if reply == HEADCOUNT:
         return f"{cb.headcount.name.get(lang)} ({_w('knock_each', lang)})"
     sig = cb.signal(reply)
-    return f"{sig.knocks}{_w('knock_unit', lang)}（{sig.name.get(lang)}）" if lang == "zh" else \
-        f"{sig.knocks} ({sig.name.get(lang)})"
+    return say("label.reply_signal", lang, knocks=sig.knocks, name=sig.name.get(lang))
 
 
 def codebook_rows(cb: Codebook, lang: str) -> list[tuple[str, str, str, str, str]]:
