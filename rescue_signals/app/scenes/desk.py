@@ -15,7 +15,7 @@ import pygame
 import pygame_gui
 from pygame_gui.core import ObjectID
 
-from rescue_signals.app.drawing import draw_panel, draw_text
+from rescue_signals.app.drawing import draw_panel, draw_text, fit_font
 from rescue_signals.app.roster import (CrewView, crew_report, crew_view, default_report_path, print_report,
                                        report_path)
 from rescue_signals.app.scene import Scene
@@ -239,8 +239,8 @@ class DeskScene(Scene):
     def _rows_shown(self, right: pygame.Rect) -> int:
         theme = self.app.theme
         label_top = right.bottom - ADD_TOP_PX - 26  # the new trainee's label
-        # under the rows: the page line and the chosen trainee's line (which may take two lines)
-        below = 6 + theme.font(16).get_linesize() + 4 + 2 * theme.font(18).get_linesize() + 6
+        # under the rows: the page line and the chosen trainee's line (its font shrinks to keep it on one line)
+        below = 6 + theme.font(16).get_linesize() + 4 + theme.font(18).get_linesize() + 6
         room = label_top - below - self._rows_top(right)
         return max(1, room // (ROW_PX + ROW_GAP_PX))
 
@@ -482,7 +482,10 @@ class DeskScene(Scene):
             y = draw_text(surface, self.text("desk.rows", a=self.first_row + 1, b=self.first_row + len(shown),
                                              n=len(self.members)), (right.x, y), theme.font(16), theme.muted,
                           width_px=right.width).bottom + 4
-        draw_text(surface, self.member_line(focus), (right.x, y), theme.font(18), theme.text, width_px=right.width)
+        line = self.member_line(focus)
+        font = fit_font(theme, [line], width_px=right.width, height_px=theme.font(18).get_linesize(),
+                        sizes=(18, 17, 16, 15, 14))
+        draw_text(surface, line, (right.x, y), font, theme.text, width_px=right.width)
 
     def footer_hint(self) -> str:
         return self.text("desk.keys") if self.members else ""
