@@ -58,3 +58,23 @@ def test_a_file_name_typed_in_the_decode_dialog_fires_no_shortcut(pilot, tmp_pat
             break
         p.run(frames=1)
     assert p.scene.problem is None and [g.count for g in p.scene.result.groups] == [5, 3]
+
+
+def test_names_typed_on_the_trainers_desk_fire_no_shortcut(pilot, records):
+    """D drills, W runs the crew, P prints, digits pick a trainee: none of them while a crew's or a trainee's name, or
+    the report's file name, is typed."""
+    from rescue_signals.app.scenes.desk import DeskScene
+
+    records.add_trainee("Bai", crew="A")
+    p = pilot(trainee="Li", scene="home", lang="en")
+    p.press(pygame.K_d)
+    desk = p.scene
+    assert isinstance(desk, DeskScene)
+    for field in ("crew_entry", "trainee_entry", "path_entry"):
+        entry = getattr(p.scene, field)
+        p.click(entry.rect.center)
+        entry = getattr(p.scene, field)
+        entry.set_text("")
+        type_like_a_keyboard(p, NAME, scene=DeskScene)
+        assert p.scene is desk and getattr(p.scene, field).get_text() == NAME, field
+    assert p.app.trainee.name == "Li"
