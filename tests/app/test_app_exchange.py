@@ -111,3 +111,38 @@ def test_some_groups_are_knocked_unevenly():
         conv._plan(0.0)
         flags.append(conv.pending.uneven)
     assert 5 < sum(flags) < 35
+
+
+def test_the_log_scrolls_back_to_the_first_group(pilot, monkeypatch):
+    """A whole exchange holds more groups than a small window's log shows: PgUp and the wheel bring back the first."""
+    import rescue_signals.app.scenes.exchange as exchange
+
+    drawn: list[str] = []
+    real = exchange.draw_text
+
+    def spy(surface, text, *args, **kwargs):
+        drawn.append(text)
+        return real(surface, text, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "draw_text", spy)
+    p = pilot(trainee="Guo", scene="exchange", lang="en", step_s=1 / 20, size=(1024, 600))
+    p.press(pygame.K_1)
+    play_exchange(p)
+    scene = p.scene
+    entries = [e.text for e in scene.log_entries()]
+
+    def shown():
+        drawn.clear()
+        p.run(frames=1)
+        return [t for t in drawn if t in set(entries)]
+
+    assert shown() == entries[-scene.log_rows:]
+    assert len(entries) > scene.log_rows, "the exchange fits the log: nothing to scroll"
+    assert any("PgUp/PgDn" in t for t in drawn)
+    for _ in range(len(entries)):
+        p.press(pygame.K_PAGEUP)
+    assert shown() == entries[:scene.log_rows]  # the first group is back
+    for _ in range(len(entries)):
+        pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-1, flipped=False))
+        p.run(frames=1)
+    assert shown() == entries[-scene.log_rows:]

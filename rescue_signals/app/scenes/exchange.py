@@ -69,6 +69,8 @@ class ExchangeScene(Scene):
                                   session_uuid=str(session_uuid))
         # (Group with times, reading, on_script, attempt, knock times, repeat) as they happened
         self.groups = []
+        self.log_back = 0  # how many of the newest log lines are scrolled out below (0: the newest are shown)
+        self.log_rows = 1  # log lines that fit in the panel (set when it is drawn)
         self.knocking = None  # the simulated side's group being rendered or played
         self.cue = None
         self.recognise = None  # (knocking, heard_s, rendering) waiting for the trainee's answer
@@ -139,6 +141,10 @@ class ExchangeScene(Scene):
 
     # -- events -------------------------------------------------------------------------------------------------
     def on_key(self, event):
+        if event.key in (pygame.K_PAGEUP, pygame.K_PAGEDOWN) and self.groups:
+            step = max(1, self.log_rows - 1)
+            self.scroll_log(step if event.key == pygame.K_PAGEUP else -step)
+            return True, None
         if self.phase != "running":
             return False, None
         if self.recognise is not None and self.count.open:
@@ -150,7 +156,14 @@ class ExchangeScene(Scene):
             return True, None
         return False, None
 
+    def scroll_log(self, lines: int) -> None:
+        """Scroll the log back (``lines`` > 0, to earlier groups) or forward, within what there is."""
+        self.log_back = max(0, min(len(self.groups) - self.log_rows, self.log_back + lines))
+
     def on_other(self, event):
+        if event.type == pygame.MOUSEWHEEL and self.groups:
+            self.scroll_log(event.y)
+            return None
         if self.phase == "running" and self.recognise is None and event.type == pygame.MOUSEBUTTONDOWN:
             self.pad.handle_event(event)
         return None
@@ -317,9 +330,18 @@ class ExchangeScene(Scene):
             draw_text(surface, app.role_name(role), (x, rect.y + 8), theme.font(20, bold=True),
                       theme.role_colour(app.role_index(role)))
         row_h = 38
+        entries = self.log_entries()
         fits = max(1, (rect.height - 44) // row_h)
+        if len(entries) > fits:  # a line says what is scrolled out
+            fits = max(1, fits - 1)
+        end = len(entries) - min(self.log_back, max(0, len(entries) - fits))
+        if len(entries) > fits:
+            hint = self.text("exchange.log_more", earlier=max(0, end - fits), later=len(entries) - end)
+            draw_text(surface, hint, (rect.x + 16, rect.bottom - 30), theme.font(16), theme.muted,
+                      width_px=rect.width - 32)
+        self.log_rows = fits
         interval = cb.timing.knock_interval_s
-        for i, entry in enumerate(self.log_entries()[-fits:]):
+        for i, entry in enumerate(entries[max(0, end - fits):end]):
             x = rect.x + (16 if entry.sender == cb.rescuer else half + 16)
             y = rect.y + 40 + i * row_h
             colour = theme.role_colour(app.role_index(entry.sender))
