@@ -47,12 +47,18 @@ def test_an_unknown_screen_is_a_clear_error(pilot):
         p.scene.go("hoem")
 
 
-def test_the_listen_screen_refuses_a_move_its_table_does_not_have(pilot):
-    from rescue_signals.app.scenes.listen import TRANSITIONS, Phase
+@pytest.mark.parametrize("name, module, cls", [("listen", "listen", "ListenScene"), ("knock", "knock", "KnockScene"),
+                                               ("exchange", "exchange", "ExchangeScene")])
+def test_a_screen_refuses_a_move_its_phase_table_does_not_have(pilot, name, module, cls):
+    import importlib
 
-    assert set(TRANSITIONS) == set(Phase)
-    p = pilot(trainee="Li", scene="listen", lang="en")
+    scenes = importlib.import_module(f"rescue_signals.app.scenes.{module}")
+    Phase, table = scenes.Phase, scenes.TRANSITIONS
+    assert set(table) == set(Phase)
+    assert getattr(scenes, cls).phase.moves is table  # the scene's phase is checked against this table
+    p = pilot(trainee="Li", scene=name, lang="en")
     assert p.scene.phase is Phase.CHOOSE
-    with pytest.raises(RuntimeError, match="cannot go from choose to feedback"):
-        p.scene.phase = Phase.FEEDBACK
+    wrong = next(ph for ph in Phase if ph not in table[Phase.CHOOSE] and ph is not Phase.CHOOSE)
+    with pytest.raises(RuntimeError, match=f"cannot go from choose to {wrong}"):
+        p.scene.phase = wrong
     assert p.scene.phase is Phase.CHOOSE

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import uuid
+from enum import StrEnum
 
 import numpy as np
 import pygame
@@ -19,6 +20,7 @@ from rescue_signals.app.drawing import draw_panel, draw_text, text_height
 from rescue_signals.app.hearing import render_heard
 from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.logbook import Logbook
+from rescue_signals.app.phases import Phases
 from rescue_signals.app.partner import Conversation, Temper
 from rescue_signals.app.practice import gap_line, summary
 from rescue_signals.app.scene import Scene, row
@@ -42,12 +44,28 @@ class LogEntry:
     ok: bool
 
 
+class Phase(StrEnum):
+    """Where a rescue exchange is."""
+
+    CHOOSE = "choose"  # which side the trainee plays
+    RUNNING = "running"  # the exchange goes on
+    DONE = "done"  # it is over: the score
+
+
+TRANSITIONS = {
+    Phase.CHOOSE: frozenset({Phase.RUNNING}),
+    Phase.RUNNING: frozenset({Phase.DONE, Phase.CHOOSE}),
+    Phase.DONE: frozenset({Phase.RUNNING, Phase.CHOOSE}),  # again, or the other side
+}
+"""Every move between the exchange screen's phases."""
+
+
 class ExchangeScene(Scene):
     title_key = "exchange.title"
+    phase = Phases(TRANSITIONS)
 
     def __init__(self, app):
         super().__init__(app)
-        self.phase = "choose"
         self.pad = KnockPad(app)
         self.logbook = Logbook(app)
         self.count = CountEntry()
@@ -75,7 +93,7 @@ class ExchangeScene(Scene):
         self.cue = None
         self.recognise = None  # (knocking, heard_s, rendering) waiting for the trainee's answer
         self.turn_s = app.now_s()
-        self.phase = "running"
+        self.phase = Phase.RUNNING
         self.conversation.start(app.now_s())
         app.log("exchange", role=role, headcount=headcount)
         self.rebuild()
@@ -117,13 +135,13 @@ class ExchangeScene(Scene):
     def build(self, rect):
         cb = self.app.codebook
         bottom = pygame.Rect(rect.x, rect.bottom - 56, rect.width, 56)
-        if self.phase == "choose":
+        if self.phase == Phase.CHOOSE:
             for i, role in enumerate(r.id for r in cb.roles):
                 r = pygame.Rect(rect.x, rect.y + 60 + i * 72, min(560, rect.width), 60)
                 self.button(r, self.text("exchange.you_are", role=self.app.role_name(role)),
                             lambda ro=role: self.begin(ro), key=pygame.K_1 + i, object_id="#big")
             return
-        if self.phase == "done":
+        if self.phase == Phase.DONE:
             buttons = [(self.text("listen.again"), self.again, pygame.K_a),
                        (self.text("app.home"), self.back, pygame.K_h)]
             for r, (label, action, key) in zip(row(bottom, 2), buttons):
@@ -145,7 +163,7 @@ class ExchangeScene(Scene):
             step = max(1, self.log_rows - 1)
             self.scroll_log(step if event.key == pygame.K_PAGEUP else -step)
             return True, None
-        if self.phase != "running":
+        if self.phase != Phase.RUNNING:
             return False, None
         if self.recognise is not None and self.count.open:
             number = self.count.key(event)
@@ -164,13 +182,13 @@ class ExchangeScene(Scene):
         if event.type == pygame.MOUSEWHEEL and self.groups:
             self.scroll_log(event.y)
             return None
-        if self.phase == "running" and self.recognise is None and event.type == pygame.MOUSEBUTTONDOWN:
+        if self.phase == Phase.RUNNING and self.recognise is None and event.type == pygame.MOUSEBUTTONDOWN:
             self.pad.handle_event(event)
         return None
 
     # -- time ---------------------------------------------------------------------------------------------------
     def update(self, dt_s):
-        if self.phase != "running":
+        if self.phase != Phase.RUNNING:
             return None
         conv, now = self.conversation, self.app.now_s()
         if self.pad.update():
@@ -235,7 +253,7 @@ class ExchangeScene(Scene):
         self.rebuild()
 
     def _finish(self):
-        self.phase = "done"
+        self.phase = Phase.DONE
         self.pad.close()
         from rescue_signals.drill import score
 
@@ -245,7 +263,7 @@ class ExchangeScene(Scene):
         self.rebuild()
 
     def animating(self) -> bool:
-        return self.phase == "running"  # the other side waits, knocks and repeats on its own
+        return self.phase == Phase.RUNNING  # the other side waits, knocks and repeats on its own
 
     def leave(self):
         self.pad.close()
@@ -254,7 +272,7 @@ class ExchangeScene(Scene):
     # -- drawing ------------------------------------------------------------------------------------------------
     def draw_content(self, surface, rect):
         theme, cb = self.app.theme, self.app.codebook
-        if self.phase == "choose":
+        if self.phase == Phase.CHOOSE:
             draw_text(surface, self.text("exchange.choose"), rect.topleft, theme.font(26, bold=True), theme.text)
             about = self.text("exchange.about")
             box = pygame.Rect(rect.x + 600, rect.y + 60, rect.width - 600, 200)
@@ -270,7 +288,7 @@ class ExchangeScene(Scene):
         log_rect = pygame.Rect(rect.x, rect.y + 40, rect.width, rect.height - 40 - 250)
         self._draw_log(surface, log_rect)
         stage = pygame.Rect(rect.x, log_rect.bottom + 8, rect.width, rect.bottom - log_rect.bottom - 8 - 62)
-        if self.phase == "done":
+        if self.phase == Phase.DONE:
             self._draw_done(surface, stage)
         elif self.knocking is not None:
             self._draw_listening(surface, stage)
@@ -365,7 +383,7 @@ class ExchangeScene(Scene):
             mine = group.sender == self.conversation.trainee
             if attempt is not None and not mine:
                 answered[(group.sender, group.count)] = attempt
-            known = mine or attempt is not None or self.phase == "done" or (
+            known = mine or attempt is not None or self.phase == Phase.DONE or (
                 repeat and (group.sender, group.count) in answered)
             mark, ok = "", True
             if attempt is not None:

@@ -8,6 +8,7 @@ said so). The knocks are shown on a timeline over the ideal beat.
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 
 import pygame
 
@@ -17,6 +18,7 @@ from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.levelbar import draw_level_meter, level_words
 from rescue_signals.app.micswitch import switch_mic
 from rescue_signals.app.logbook import Logbook
+from rescue_signals.app.phases import Phases
 from rescue_signals.app.practice import gap_line
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.codebook import HEADCOUNT
@@ -38,8 +40,27 @@ def grade(*, count_ok: bool, mean_error_s: float | None, spread_s: float | None,
     return "B" if worst_ms <= FAIR_MS else "C"
 
 
+class Phase(StrEnum):
+    """Where knock practice is."""
+
+    CHOOSE = "choose"  # which signal to knock
+    KNOCK = "knock"  # the trainee knocks
+    GAP = "gap"  # the group is over: the silence after it is kept
+    GRADED = "graded"  # count, spacing and gap graded
+
+
+TRANSITIONS = {
+    Phase.CHOOSE: frozenset({Phase.KNOCK}),
+    Phase.KNOCK: frozenset({Phase.GAP, Phase.KNOCK, Phase.CHOOSE}),
+    Phase.GAP: frozenset({Phase.GRADED, Phase.KNOCK, Phase.CHOOSE}),
+    Phase.GRADED: frozenset({Phase.KNOCK, Phase.CHOOSE}),  # again, or another signal
+}
+"""Every move between the knock screen's phases."""
+
+
 class KnockScene(Scene):
     title_key = "knock.title"
+    phase = Phases(TRANSITIONS)
 
     def __init__(self, app):
         super().__init__(app)
@@ -47,7 +68,6 @@ class KnockScene(Scene):
         self.targets = [(s.id, s.knocks) for s in cb.signals]
         self.target = None
         self.pad = KnockPad(app)
-        self.phase = "choose"
         self.sound = app.settings.practice(app.trainee_name)  # its gap compression is the gap kept after a group
         self.gap_s = self.sound.group_gap_s(cb)
         self.intruder_s: float | None = None  # a knock inside the gap after the group
@@ -62,7 +82,7 @@ class KnockScene(Scene):
             self.target = (label, count)
         self.pad.reset(expected=count)
         self.intruder_s = None
-        self.phase = "knock"
+        self.phase = Phase.KNOCK
         self.shown_s = self.app.now_s()
         self.app.log("knock-task", label=label, count=count)
         self.rebuild()
@@ -71,7 +91,7 @@ class KnockScene(Scene):
         self.choose(self.target)
 
     def other(self):
-        self.phase = "choose"
+        self.phase = Phase.CHOOSE
         self.pad.reset()
         self.rebuild()
 
@@ -85,7 +105,7 @@ class KnockScene(Scene):
     def build(self, rect):
         app, cb = self.app, self.app.codebook
         bottom = pygame.Rect(rect.x, rect.bottom - 56, rect.width, 56)
-        if self.phase == "choose":
+        if self.phase == Phase.CHOOSE:
             options = [(app.t(cb.signal(label).name) + " · " + self.text("learn.knocks", n=n), (label, n))
                        for label, n in self.targets]
             options.append((app.t(cb.headcount.name), (HEADCOUNT, 0)))
@@ -101,7 +121,7 @@ class KnockScene(Scene):
             return
         self.button(pygame.Rect(rect.right - 260, rect.y, 260, 48), self.text("knock.mic"), self._toggle_mic,
                     key=pygame.K_m, object_id="#toggle_on" if self.pad.mic is not None else None)
-        if self.phase == "graded":
+        if self.phase == Phase.GRADED:
             buttons = [(self.text("knock.again"), self.again, pygame.K_a),
                        (self.text("knock.other"), self.other, pygame.K_o)]
             for r, (label, action, key) in zip(row(bottom, 2), buttons):
@@ -117,30 +137,30 @@ class KnockScene(Scene):
 
     # -- events and time ----------------------------------------------------------------------------------------
     def on_key(self, event):
-        if self.phase in ("knock", "gap") and event.key == pygame.K_SPACE:
+        if self.phase in (Phase.KNOCK, Phase.GAP) and event.key == pygame.K_SPACE:
             self._knock(event)
             return True, None
-        if self.phase == "graded" and event.key == pygame.K_SPACE:
+        if self.phase == Phase.GRADED and event.key == pygame.K_SPACE:
             self.again()
             return True, None
         return False, None
 
     def on_other(self, event):
-        if event.type == pygame.MOUSEBUTTONDOWN and self.phase in ("knock", "gap"):
+        if event.type == pygame.MOUSEBUTTONDOWN and self.phase in (Phase.KNOCK, Phase.GAP):
             if self.pad.rect.collidepoint(event.pos):
                 self._knock(event)
         return None
 
     def _knock(self, event):
-        if self.phase == "gap":
+        if self.phase == Phase.GAP:
             self.intruder_s = self.intruder_s or event.time_s
         else:
             self.pad.handle_event(event)
 
     def update(self, dt_s):
-        if self.phase == "knock" and self.pad.update():
-            self.phase = "gap"
-        elif self.phase == "gap":
+        if self.phase == Phase.KNOCK and self.pad.update():
+            self.phase = Phase.GAP
+        elif self.phase == Phase.GAP:
             self.pad.update()
             if self.intruder_s is not None or self.gap_left_s <= 0:
                 self._grade()
@@ -157,7 +177,7 @@ class KnockScene(Scene):
         }
         self.result["grade"] = grade(count_ok=self.result["count_ok"], mean_error_s=self.result["mean_error_s"],
                                      spread_s=self.result["spread_s"], gap_ok=self.intruder_s is None)
-        self.phase = "graded"
+        self.phase = Phase.GRADED
         self.app.log("knock-graded", **self.result)
         self._save()
         self.rebuild()
@@ -185,7 +205,7 @@ class KnockScene(Scene):
                                                                                      visual_beats=self.app.visual_beats))
 
     def animating(self) -> bool:
-        return self.phase in ("knock", "gap")  # the pad flashes, the silence after the group is counted down
+        return self.phase in (Phase.KNOCK, Phase.GAP)  # the pad flashes, the silence after the group is counted down
 
     def leave(self):
         self.pad.close()
@@ -194,7 +214,7 @@ class KnockScene(Scene):
     # -- drawing ------------------------------------------------------------------------------------------------
     def draw_content(self, surface, rect):
         app, theme, cb = self.app, self.app.theme, self.app.codebook
-        if self.phase == "choose":
+        if self.phase == Phase.CHOOSE:
             draw_text(surface, self.text("knock.choose"), rect.topleft, theme.font(24, bold=True), theme.text)
             box = pygame.Rect(rect.x + 560, rect.y + 44, rect.width - 560, 220)
             draw_panel(surface, box, theme)
@@ -214,13 +234,13 @@ class KnockScene(Scene):
         draw_text(surface, self.text("knock.task", name=name, n=count), rect.topleft, theme.font(30, bold=True),
                   theme.accent, width_px=rect.width - 280)
         draw_text(surface, gap_line(self.sound, cb, app.lang), (rect.x, rect.y + 46), theme.font(18), theme.muted)
-        stage = pygame.Rect(rect.x, rect.y + 84, rect.width, rect.height - 84 - (70 if self.phase == "graded" else 0))
-        if self.phase in ("knock", "gap"):
+        stage = pygame.Rect(rect.x, rect.y + 84, rect.width, rect.height - 84 - (70 if self.phase == Phase.GRADED else 0))
+        if self.phase in (Phase.KNOCK, Phase.GAP):
             self.pad.draw(surface, pygame.Rect(stage.x, stage.y, stage.width, min(stage.height, 330)))
             if self.pad.mic is not None:
                 draw_level_meter(surface, pygame.Rect(stage.x, stage.y + 340, min(stage.width, 720), 100), theme,
                                  self.pad.mic.meter, self.text)
-            if self.phase == "gap":
+            if self.phase == Phase.GAP:
                 draw_text(surface, self.text("knock.hold_gap", s=self.gap_left_s), (stage.x, stage.bottom - 40),
                           theme.font(24, bold=True), theme.warn)
             return

@@ -19,6 +19,7 @@ from rescue_signals.app.drawing import draw_panel, draw_text, text_height
 from rescue_signals.app.hearing import Override, describe_conditions, render_heard
 from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.logbook import Logbook
+from rescue_signals.app.phases import Phases
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.app.timeline import draw_beats, draw_flash
 from rescue_signals.codebook import HEADCOUNT
@@ -54,6 +55,7 @@ TRANSITIONS: dict[Phase, frozenset[Phase]] = {
 
 class ListenScene(Scene):
     title_key = "listen.title"
+    phase = Phases(TRANSITIONS)
 
     def __init__(self, app, scenario=None):
         super().__init__(app)
@@ -62,7 +64,6 @@ class ListenScene(Scene):
         extra = [load_scenario(p, app.codebook) for p in app.scenario_paths]
         self.scenarios = extra + [s for s in shipped_scenarios() if s.codebook_id == app.codebook.id]
         self.scenario = None
-        self._phase = Phase.CHOOSE
         self.pad = KnockPad(app)
         self.logbook = Logbook(app)
         self.override = Override()
@@ -72,17 +73,6 @@ class ListenScene(Scene):
             self.begin(scenario)
 
     # -- flow ---------------------------------------------------------------------------------------------------
-    @property
-    def phase(self) -> Phase:
-        return self._phase
-
-    @phase.setter
-    def phase(self, to: Phase) -> None:
-        to = Phase(to)
-        if to not in TRANSITIONS[self._phase]:
-            raise RuntimeError(f"the Listen screen cannot go from {self._phase} to {to}")
-        self._phase = to
-
     def begin(self, scenario, *, resume: bool = True):
         self.scenario = scenario
         self.drill = self.logbook.open_drill(scenario, resume=resume)
