@@ -8,7 +8,9 @@ from rescue_signals.paper.printed import LABEL_SIZE_MM, PRINT_DPI, write_printed
 
 
 def add_arguments(parser):
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    from rescue_signals.catalog import languages
+
+    parser.add_argument("--lang", choices=languages(), default="zh", help="language (default zh)")
     parser.add_argument("-o", "--out", metavar="DIR", default=".", help="folder to write into (default: here)")
     parser.add_argument("--dpi", type=int, default=PRINT_DPI, metavar="N",
                         help=f"resolution of the PNG files (default {PRINT_DPI})")

@@ -16,6 +16,8 @@ from rescue_signals.paper.sitekey import load_site_key, site_key, trusted_keys
 
 
 def add_arguments(parser):
+    from rescue_signals.catalog import languages
+
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--trainee", metavar="NAME", help="report of one trainee")
     who.add_argument("--crew", metavar="NAME", help="report of a crew (every member)")
@@ -25,7 +27,7 @@ def add_arguments(parser):
                         help="csv, html, pdf (signed) or xapi (statements for a learning record store); default: "
                              "from the -o extension")
     parser.add_argument("-o", "--out", metavar="OUT", help="file to write; without it a summary is printed")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    parser.add_argument("--lang", choices=languages(), default="zh", help="language (default zh)")
     parser.add_argument("--db", metavar="FILE", help="the records file (default: $RESCUE_SIGNALS_DB or the "
                                                      "user's data folder)")
     parser.add_argument("--trust", metavar="FINGERPRINT|FILE", action="append", default=[],

@@ -120,7 +120,7 @@ def label_rows(cb: Codebook, lang: str) -> list[tuple[int, str, str, str]]:
 def _source_short(cb: Codebook, lang: str) -> str:
     src = cb.source.get(lang)
     if "〔" in src:  # the notice number, e.g. 应急厅〔2021〕66号, says it all on a small label
-        start = src.rfind(" ", 0, src.index("〔")) + 1 if lang == "en" else src.index("〔") - 3
+        start = src.rfind(" ", 0, src.index("〔")) + 1 if lang != "zh" else src.index("〔") - 3
         end = src.index("号", src.index("〔")) + 1
         return src[max(start, 0):end]
     return src

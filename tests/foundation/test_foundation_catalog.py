@@ -224,3 +224,25 @@ def test_absorb_refuses_an_empty_phrase_which_a_po_file_reads_as_untranslated(fo
     with pytest.raises(SystemExit, match="'label.knock_unit' is empty in en"):
         absorb(str(source), "W", folder=folder)
     assert "label.knock_unit" not in (folder / "zh.po").read_text(encoding="utf-8")
+
+
+def test_a_report_is_offered_in_a_third_language_too(folder, tmp_path):
+    """A French catalog file is enough for a French report (the codebook's own words in English, as on screen); a
+    helmet label, which carries the codebook's text, says that the codebook has no French."""
+    (folder / "fr.po").write_text('msgid ""\nmsgstr "Language: fr\\n"\n\n'
+                                  'msgid "report.title.trainee"\nmsgstr "Relevé de formation"\n', encoding="utf-8")
+    env = {**os.environ, CATALOG_VAR: str(folder), "RESCUE_SIGNALS_HOME": str(tmp_path / "home")}
+    from rescue_signals.paper.records import Records
+
+    records = Records(tmp_path / "records.sqlite3")
+    records.add_trainee("Dupont")
+    records.close()
+    report = tmp_path / "dupont.html"
+    out = subprocess.run([sys.executable, "-m", "rescue_signals", "report", "--trainee", "Dupont", "--lang", "fr",
+                          "--db", str(tmp_path / "records.sqlite3"), "-o", str(report)],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "Relevé de formation: Dupont" in report.read_text(encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "rescue_signals", "label", "--lang", "fr", "-o", str(tmp_path)],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 1 and "error: language 'fr' is not in the codebook" in out.stderr
