@@ -34,6 +34,8 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "app"))
 
+from test_app_e2e import App, Loopback  # noqa: E402  (the end-to-end test's app driver and recorder)
+
 DELAYS_S = (0.45, 0.8, 1.2, 0.6, 1.0, 1.5, 0.7, 0.9)
 GROUPS = ("T5", "T3", "T2", "T4", "T5", "T3", "T2", "T4")
 ANSWER = {"T5": "5", "T4": "4", "T3": "3", "T2": "2"}
@@ -47,27 +49,8 @@ def scenario(trials: int) -> str:
             "steps:\n" + steps)
 
 
-class Recorder:
-    """The sound card's output, recorded live; every block stamped with its monotonic time."""
-
-    def __init__(self):
-        from rescue_signals.audio import Capture
-
-        self.capture = Capture(block_size=480)
-        self.blocks: list[tuple[np.ndarray, float]] = []
-        self.running = True
-        self.capture.open()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        while self.running:
-            self.blocks.append(self.capture.read(timeout_s=2.0))
-
-    def stop(self):
-        self.running = False
-        self._thread.join(timeout=5)
-        self.capture.close()
+class Recorder(Loopback):
+    """The sound card's output, recorded live (as the end-to-end test records it), with the knocks found in it."""
 
     def onsets_s(self) -> list[float]:
         """Monotonic times where the 5 ms energy jumps far above the 50 ms before it, at most one per 0.4 s."""
@@ -122,12 +105,17 @@ def _drain(fd: int) -> None:
         pass
 
 
-def terminal(folder: Path, trials: int) -> dict:
+def _prepare(folder: Path, trials: int, name: str) -> tuple[Path, Path, Recorder]:
+    """The drill's scenario file, its records file, and the recorder, running (given a second to settle)."""
     path = folder / "timing.yaml"
     path.write_text(scenario(trials), encoding="utf-8")
-    db = folder / "terminal.sqlite3"
     rec = Recorder()
     time.sleep(1.0)
+    return path, folder / f"{name}.sqlite3", rec
+
+
+def terminal(folder: Path, trials: int) -> dict:
+    path, db, rec = _prepare(folder, trials, "terminal")
     # the answers come from a terminal (a pseudo-terminal), as a trainee types them: stamped when they arrive
     keyboard, tty = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "rescue_signals", "drill", str(path), "--trainee", "Timing",
@@ -159,13 +147,7 @@ def terminal(folder: Path, trials: int) -> dict:
 
 
 def app(folder: Path, trials: int) -> dict:
-    from test_app_e2e import App
-
-    path = folder / "timing.yaml"
-    path.write_text(scenario(trials), encoding="utf-8")
-    db = folder / "app.sqlite3"
-    rec = Recorder()
-    time.sleep(1.0)
+    path, db, rec = _prepare(folder, trials, "app")
     front = App(folder, "--lang", "en", "--trainee", "Timing", "--scene", "listen", "--scenario", str(path),
                 "--records", str(db))
     pressed, heard, total = [], [], 0
