@@ -15,6 +15,14 @@ def set_up(pad, check: Calibration | None) -> None:
     pad.noise_dbfs = check.noise_dbfs if usable else None
 
 
+def check_line(scene) -> str:
+    """What the trainee's last microphone check said, or that there has been none, in the scene's words."""
+    check = scene.app.settings.mic_check(scene.app.trainee_name)
+    if check is None:
+        return scene.text("check.none_yet")
+    return scene.text("check.last", verdict=scene.text(f"check.short.{check.verdict.value}"))
+
+
 def switch_mic(scene, pad):
     """Turn ``pad``'s microphone off, or on; returns the check scene to show first when the trainee has never been
     offered it (the microphone is on when it is done), else None."""

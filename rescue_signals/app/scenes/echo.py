@@ -20,7 +20,7 @@ from rescue_signals.app.knockback import describe, expected_group, grade_echo
 from rescue_signals.app.knockpad import PLAYBACK_GUARD_S, KnockPad
 from rescue_signals.app.levelbar import draw_level_meter, level_words
 from rescue_signals.app.logbook import Logbook
-from rescue_signals.app.micswitch import switch_mic
+from rescue_signals.app.micswitch import check_line, switch_mic
 from rescue_signals.app.scene import Scene, row
 from rescue_signals.app.timeline import draw_beats, draw_flash
 from rescue_signals.codebook import HEADCOUNT
@@ -218,10 +218,7 @@ class EchoScene(Scene):
             draw_text(surface, self.text("echo.choose"), rect.topleft, theme.font(24, bold=True), theme.text)
             box = pygame.Rect(rect.x + 560, rect.y + 44, rect.width - 560, 220)
             draw_panel(surface, box, theme)
-            check = app.settings.mic_check(app.trainee_name)
-            lines = [self.text("echo.about", interval=self.interval_s),
-                     self.text("check.none_yet") if check is None else
-                     self.text("check.last", verdict=self.text(f"check.short.{check.verdict.value}"))]
+            lines = [self.text("echo.about", interval=self.interval_s), check_line(self)]
             y = box.y + 16
             for line in lines:
                 y = draw_text(surface, line, (box.x + 20, y), theme.font(20), theme.muted,

@@ -16,7 +16,7 @@ from rescue_signals.app.answers import answer_key
 from rescue_signals.app.drawing import draw_panel, draw_text
 from rescue_signals.app.knockpad import KnockPad
 from rescue_signals.app.levelbar import draw_level_meter, level_words
-from rescue_signals.app.micswitch import switch_mic
+from rescue_signals.app.micswitch import check_line, switch_mic
 from rescue_signals.app.logbook import Logbook
 from rescue_signals.app.phases import Phases
 from rescue_signals.app.practice import gap_line
@@ -220,10 +220,7 @@ class KnockScene(Scene):
             draw_panel(surface, box, theme)
             rules = [self.text("learn.timing", interval=cb.timing.knock_interval_s, gap=cb.timing.group_gap_s),
                      gap_line(self.sound, cb, app.lang),
-                     self.text("knock.ideal", interval=cb.timing.knock_interval_s)]
-            check = app.settings.mic_check(app.trainee_name)
-            rules.append(self.text("check.none_yet") if check is None else
-                         self.text("check.last", verdict=self.text(f"check.short.{check.verdict.value}")))
+                     self.text("knock.ideal", interval=cb.timing.knock_interval_s), check_line(self)]
             y = box.y + 16
             for line in rules:
                 y = draw_text(surface, line, (box.x + 20, y), theme.font(20), theme.muted,
