@@ -36,6 +36,9 @@ def test_listen_decodes_an_exchange_played_through_the_sound_card(render, tmp_pa
     (artifacts_dir / "listen-events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
     assert listen.returncode == 0, err
     groups = [e for e in events if e["event"] == "group"]
+    # A sound shown at once as a knock may be taken back later ("not a knock"): the knocks that stand are the rest.
+    taken_back = {e["time_s"] for e in events if e["event"] == "rejected" and e["takes_back_knock"]}
+    events = [e for e in events if not (e["event"] == "knock" and e["time_s"] in taken_back)]
     knocks = [e for e in events if e["event"] == "knock"]
     assert [g["count"] for g in groups] == [5, 3, 4]
     assert [g["signal"] for g in groups] == ["call", "received", "ask_count"]
@@ -48,4 +51,4 @@ def test_listen_decodes_an_exchange_played_through_the_sound_card(render, tmp_pa
     heard = [k["time_s"] for k in knocks]
     offset = heard[0] - played[0]
     assert all(abs(h - p - offset) < 0.03 for h, p in zip(heard, played))
-    assert events[-1]["event"] == "end" and events[-1]["groups"] == 3
+    assert events[-1]["event"] == "end" and events[-1]["groups"] == 3 and events[-1]["knocks"] == 12
