@@ -253,14 +253,17 @@ class CandidateFinder:
         lo = max(0, frames[0] - width) if len(frames) else 0
         local = p[lo:min(n, frames[-1] + width + 1)] if len(frames) else p[:0]
 
+        padded = np.concatenate((np.zeros((width, p.shape[1])), local, np.zeros((width, p.shape[1]))))
+
         def mean(offset, length):
             first = frames + offset
             a = np.clip(first, 0, n)
             b = np.clip(first + length, 0, n)
-            pad_lo, pad_hi = length, length
-            padded = np.concatenate((np.zeros((pad_lo, p.shape[1])), local, np.zeros((pad_hi, p.shape[1]))))
-            sums = np.lib.stride_tricks.sliding_window_view(padded, length, axis=0).sum(axis=-1)
-            total = sums[first - lo + pad_lo]
+            # The window's frames added one after another, in time order: the same sum whatever the blocks.
+            start = frames[0] + offset - lo + width if len(frames) else 0
+            total = padded[start:start + len(frames)].copy()
+            for k in range(1, length):
+                total += padded[start + k:start + k + len(frames)]
             return total / np.maximum(b - a, 1)[:, None]
 
         after = mean(0, s.after_frames)

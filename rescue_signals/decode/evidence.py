@@ -45,16 +45,36 @@ class TreeEnsemble:
     baseline: float
 
     def log_odds(self, x: np.ndarray) -> np.ndarray:
-        """Log-odds of each row of ``x`` (shape (n, features))."""
+        """Log-odds of each row of ``x`` (shape (n, features)).
+
+        Every (row, tree) pair walks down its tree until it reaches a leaf; only the pairs still walking are
+        stepped, so the cost follows the mean path (about 5 nodes) rather than the deepest tree (about 20).
+        """
         x = np.asarray(x, dtype=np.float32)
         if not len(x):
             return np.zeros(0)
-        rows = np.arange(len(x))[:, None]
-        node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
-        for _ in range(self.depth):
-            go_left = x[rows, self.feature[node]] <= self.threshold[node]
-            node = np.where(go_left, self.left[node], self.right[node])
-        return self.baseline + self.value[node].sum(axis=1)
+        n, width = x.shape
+        trees = len(self.roots)
+        node = np.tile(self.roots, n)  # pair k = (row k // trees, tree k % trees)
+        walking = np.flatnonzero(~self._leaf[node])
+        base = (walking // trees) * width
+        flat = x.reshape(-1)
+        while walking.size:
+            at = node[walking]
+            go_left = flat[base + self.feature[at]] <= self.threshold[at]
+            at = np.where(go_left, self.left[at], self.right[at])
+            node[walking] = at
+            still = ~self._leaf[at]
+            walking, base = walking[still], base[still]
+        return self.baseline + self.value[node].reshape(n, trees).sum(axis=1)
+
+    @property
+    def _leaf(self) -> np.ndarray:
+        leaf = self.__dict__.get("_leaf_cache")
+        if leaf is None:
+            leaf = self.left == np.arange(len(self.left))
+            object.__setattr__(self, "_leaf_cache", leaf)
+        return leaf
 
 
 @dataclass(frozen=True, eq=False)

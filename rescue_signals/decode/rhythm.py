@@ -238,7 +238,7 @@ class RhythmTracker:
             first = node.prev < 0
             trans[first] = first_interval_score(d, s)
             if (~first).any():
-                before = np.array([self._node(int(j)).time_s for j in node.prev[~first]])
+                before = np.array([self._node(j).time_s for j in node.prev[~first].tolist()])
                 trans[~first] = interval_score(d, node.time_s - before, s)
             total = node.score + trans + float(level_score(level_db - node.level_db, s))
             total[node.length >= s.max_knocks] = -np.inf
@@ -278,8 +278,8 @@ class RhythmTracker:
         times = [self._now - s.max_interval_s]
         for k in self._open:
             node = self._node(k)
-            times += [self._node(int(i)).time_s - s.max_interval_s for i, v in zip(node.start, node.score)
-                      if v >= self._closed.score - s.prune]
+            times += [self._node(i).time_s - s.max_interval_s
+                      for i in node.start[node.score >= self._closed.score - s.prune].tolist()]
         c = self._closed.chain
         while c is not None and c.depth > self._emitted_depth:
             times.append(c.times_s[0] - s.max_interval_s)  # its posterior may still count a sound before it
@@ -364,8 +364,8 @@ class RhythmTracker:
         if not final:
             for k in self._open:
                 node = self._node(k)
-                chains += [node.origin[j] for j in range(len(node.prev))
-                           if node.score[j] >= self._closed.score - self.settings.prune]
+                chains += [node.origin[j]
+                           for j in np.flatnonzero(node.score >= self._closed.score - self.settings.prune).tolist()]
         common = _common(chains)
         new = []
         c = common
