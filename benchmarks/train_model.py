@@ -52,6 +52,9 @@ TEMPERATURES = (0.5, 0.7, 1.0, 1.4, 2.0, 2.8)
 RHYTHM_GRID = {"evidence_weight": (1.0, 1.5), "evidence_bias": (2.0, 3.0, 4.0), "group_cost": (5.0, 7.0, 9.0),
                "level_sigma_db": (3.0, 6.0, 12.0), "tempo_sigma": (0.12,)}
 """Fitted settings of the rhythm model, chosen on out-of-fold groups: the most groups right less false groups."""
+FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+"""Confidences below which a group might not be reported (:attr:`Calibration.floor`), chosen on out-of-fold groups
+by the same score as the rhythm settings."""
 SYNTHETIC_WEIGHT = 0.5
 """How much the synthetic renders' out-of-fold score counts in choosing the rhythm settings (real files: 1)."""
 TREES = {"max_iter": 400, "learning_rate": 0.06, "max_leaf_nodes": 31, "min_samples_leaf": 40,
@@ -143,7 +146,7 @@ def decode_groups(files, probabilities, settings: RhythmSettings) -> list[dict]:
         decoded = [(g.count, g.times_s[0], g.times_s[-1]) for g in groups]
         m = match_groups(f.truth_groups, decoded, f.distractor_spans)
         out.append({"file": f.name, "source": f.source, "snr_db": f.snr_db, "true": m["true"],
-                    "right": m["decoded"], "posterior": [g.probability(g.count) for g in groups],
+                    "decoded": decoded, "right": m["decoded"], "posterior": [g.probability(g.count) for g in groups],
                     "exchange": [g[0] for g in decoded] == [t[0] for t in f.truth_groups], "false": len(m["false"])})
     return out
 
@@ -174,15 +177,36 @@ def fit_calibration(files, probabilities, base: RhythmSettings) -> tuple[Calibra
     return cal, figures
 
 
+def fit_floor(files, rows, calibration: Calibration) -> tuple[float, list]:
+    """The floor of :data:`FLOORS` under which the most out-of-fold groups are right, less the false groups, when
+    the groups below it are not reported (the lowest of equal scores)."""
+    tried = []
+    for floor in FLOORS:
+        kept_rows = []
+        for f, r in zip(files, rows):
+            confidence = calibration.confidence(np.array(r["posterior"])) if r["posterior"] else []
+            kept = [d for d, c in zip(r["decoded"], confidence) if c >= floor]
+            m = match_groups(f.truth_groups, kept, f.distractor_spans)
+            kept_rows.append({"true": m["true"], "false": len(m["false"]),
+                              "exchange": [d[0] for d in kept] == [t[0] for t in f.truth_groups]})
+        s = summary(kept_rows)
+        tried.append({"floor": floor, **s, "score": _score(s)})
+    best = max(tried, key=lambda t: t["score"])
+    return best["floor"], tried
+
+
+def _score(s: dict) -> float:
+    """What the fitted settings are chosen by: the share of groups right, less the false groups per true group."""
+    return s["group_acc"] - s["false_groups_per_file"] * s["files"] / max(1, s["groups"])
+
+
 def fit_rhythm(files, probabilities, base: RhythmSettings, synthetic=(), synthetic_probabilities=()) \
         -> tuple[dict, list]:
     """The rhythm settings of :data:`RHYTHM_GRID` under which the most out-of-fold groups are right, less the
     false groups: on the real files, and with :data:`SYNTHETIC_WEIGHT` on the synthetic renders."""
     import itertools
 
-    def score(s):
-        return s["group_acc"] - s["false_groups_per_file"] * s["files"] / max(1, s["groups"])
-
+    score = _score
     keys = list(RHYTHM_GRID)
     tried = []
     for values in itertools.product(*RHYTHM_GRID.values()):
@@ -248,6 +272,8 @@ def fit_fold(fold: str) -> dict:
     probabilities, synthetic_probabilities = out_of_fold(fold, real, synthetic, started)
     rhythm, choice = fit_rhythm(real, probabilities, settings, synthetic, synthetic_probabilities)
     calibration, figures = fit_calibration(real, probabilities, _with(settings, **rhythm))
+    calibration, floor_figures = _floored(real, probabilities, _with(settings, **rhythm), calibration)
+    figures.update(floor_figures)
     figures["rhythm_grid"] = choice
     figures["synthetic"] = next(t["synthetic"] for t in choice if all(t[k] == v for k, v in rhythm.items()))
     model = DecoderModel(fit_trees(*_stack(real + synthetic)), calibration, rhythm, {
@@ -255,25 +281,58 @@ def fit_fold(fold: str) -> dict:
         "candidates": int(sum(len(f.labels) for f in real + synthetic)), "seed": SEED,
         "training_seed": td.TRAIN_SEED, "trees": TREES, "out_of_fold": figures})
     model.save(model_path(fold))
-    print(f"  {fold}: {json.dumps({k: v for k, v in figures.items() if k != 'rhythm_grid'})} "
+    print(f"  {fold}: {json.dumps({k: v for k, v in figures.items() if k not in ('rhythm_grid', 'floor_grid')})} "
           f"({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
     return {"fold": fold, **figures}
+
+
+def _floored(real, probabilities, settings: RhythmSettings, calibration: Calibration) -> tuple[Calibration, dict]:
+    """``calibration`` with its fitted floor, and the out-of-fold figures with the floor applied."""
+    from dataclasses import replace
+
+    rows = decode_groups(real, probabilities, _with(settings, temperature=calibration.temperature))
+    floor, tried = fit_floor(real, rows, calibration)
+    chosen = next(t for t in tried if t["floor"] == floor)
+    return replace(calibration, floor=floor), {
+        "floor": floor, "floor_grid": tried, "without_floor": next(t for t in tried if t["floor"] == 0.0),
+        **{k: chosen[k] for k in ("group_acc", "exchange_acc", "false_groups_per_file")}}
+
+
+def refit_floor(fold: str) -> dict:
+    """Only the floor of the fold's model already fitted, from the fold's cached out-of-fold evidence."""
+    started = time.time()
+    path = model_path(fold)
+    model = DecoderModel.load(path)
+    real = td.load(td.CACHE / fold)
+    synthetic = td.load(td.CACHE / "synthetic")
+    probabilities, _ = out_of_fold(fold, real, synthetic, started)
+    calibration, figures = _floored(real, probabilities, model.rhythm_settings(), model.calibration)
+    about = dict(model.about)
+    about["out_of_fold"] = {**about.get("out_of_fold", {}), **figures}
+    DecoderModel(model.evidence, calibration, model.rhythm, about).save(path)
+    print(f"  {fold}: floor {calibration.floor:.1f} ({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
+    return {"fold": fold, **about["out_of_fold"]}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", default=",".join(td.FOLDS), help="folds to fit (default: every source, and all)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--floor-only", action="store_true",
+                        help="re-fit only the reporting floor of the models already fitted (from the cached "
+                             "out-of-fold evidence)")
     args = parser.parse_args(argv)
     folds = [f.strip() for f in args.folds.split(",") if f.strip()]
     unknown = sorted(set(folds) - set(td.FOLDS))
     if unknown:
         parser.error(f"unknown fold {', '.join(unknown)}; choose from {', '.join(td.FOLDS)}")
-    extract(folds, args.jobs)
+    if not args.floor_only:
+        extract(folds, args.jobs)
     with multiprocessing.get_context("fork").Pool(max(1, min(args.jobs, len(folds)))) as pool:
-        for row in pool.imap_unordered(fit_fold, folds):
+        for row in pool.imap_unordered(refit_floor if args.floor_only else fit_fold, folds):
             print(f"{row['fold']:<16} out-of-fold: groups {row['group_acc']:.3f}, exchanges {row['exchange_acc']:.3f}, "
-                  f"false groups/file {row['false_groups_per_file']:.2f}, ECE {row['ece']:.3f} "
+                  f"false groups/file {row['false_groups_per_file']:.2f}, ECE {row['ece']:.3f}, "
+                  f"floor {row['floor']:.1f} "
                   f"-> {model_path(row['fold'])}")
     return 0
 

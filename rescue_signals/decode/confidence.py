@@ -5,6 +5,10 @@ not yet a frequency: its evidence and priors are only roughly the truth. :class:
 should say, with three numbers fitted by ``benchmarks/train_model.py`` on groups decoded from training audio with
 out-of-fold evidence: a temperature that sharpens or softens the posterior, and a logistic map of its log-odds.
 Of all groups reported at 90 %, about 90 % should then be right (the benchmark measures it, source by source).
+
+A group whose calibrated confidence is under :attr:`Calibration.floor` is not reported as a group: it is more
+likely a run of other sounds, or a misread, than a group read right. The floor is fitted with the rest, on the same
+out-of-fold groups, by the score the rhythm settings are chosen by (groups right, less false groups).
 """
 
 from __future__ import annotations
@@ -24,11 +28,14 @@ class Calibration:
         Path scores are divided by this before the posterior is summed.
     slope, intercept : float
         ``confidence = sigmoid(slope * logit(posterior) + intercept)``.
+    floor : float
+        Groups less likely right than this are not reported (0: every group is).
     """
 
     temperature: float = 1.0
     slope: float = 1.0
     intercept: float = 0.0
+    floor: float = 0.0
 
     def confidence(self, posterior) -> np.ndarray:
         """Calibrated probability for posterior probabilities ``posterior`` (scalar or array)."""
@@ -36,9 +43,15 @@ class Calibration:
         z = self.slope * np.log(p / (1 - p)) + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
+    def reported(self, confidence: float) -> bool:
+        """Whether a group of this calibrated ``confidence`` is reported as a group."""
+        return confidence >= self.floor
+
     def arrays(self, prefix: str = "calibration_") -> dict:
-        return {f"{prefix}{k}": np.float64(getattr(self, k)) for k in ("temperature", "slope", "intercept")}
+        return {f"{prefix}{k}": np.float64(getattr(self, k)) for k in ("temperature", "slope", "intercept", "floor")}
 
     @classmethod
     def from_arrays(cls, data, prefix: str = "calibration_") -> "Calibration":
-        return cls(*(float(data[f"{prefix}{k}"]) for k in ("temperature", "slope", "intercept")))
+        """The calibration kept by :meth:`arrays` (a file without a floor reports every group)."""
+        floor = float(data[f"{prefix}floor"]) if f"{prefix}floor" in data else 0.0
+        return cls(*(float(data[f"{prefix}{k}"]) for k in ("temperature", "slope", "intercept")), floor=floor)

@@ -338,6 +338,10 @@ class KnockDecoder:
     def _groups(self, finals: list[FinalGroup], *, stream_end_s: float | None = None) -> list[Event]:
         events: list[Event] = []
         for final in finals:
+            confidence = float(self.model.calibration.confidence(final.probability(final.count)))
+            if not self.model.calibration.reported(confidence):
+                events += [self._doubted(self._heard.pop(n)) for n in final.knocks]
+                continue
             heard = [self._heard.pop(n) for n in final.knocks]
             knocks = tuple(h.knock() for h in heard)
             events += [k for h, k in zip(heard, knocks) if h.shown is None]  # counted on the beat, not shown before
@@ -352,13 +356,20 @@ class KnockDecoder:
             gap = None if self._last_end_s is None else start - self._last_end_s
             group = HeardGroup(knocks, final.counts, final.posterior, gap, ended,
                                tuple(r for r in rejected if r.reason != Reason.ECHO))
-            confidence = float(self.model.calibration.confidence(final.probability(final.count)))
             decoded, reading = self._interpreter.read(group, confidence=confidence)
             if self._keep_groups:
                 self._read.append((group, confidence))
             self._last_end_s = end
             events.append(GroupEvent(decoded, reading, knocks))
         return events
+
+    @staticmethod
+    def _doubted(heard: _Heard) -> RejectedImpulse:
+        """A knock of a group too uncertain to report: taken back if it was shown."""
+        if heard.shown is not None:
+            return RejectedImpulse.taking_back(heard.shown, Reason.DOUBTFUL)
+        c = heard.candidate
+        return RejectedImpulse(c.time_s, Reason.DOUBTFUL, c.snr_db, c.level_db, round(heard.probability, 3))
 
     def _settle(self, settled_s: float) -> list[Event]:
         """Candidates before ``settled_s`` that no group counted: taken back if shown, reported if notable."""

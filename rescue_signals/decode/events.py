@@ -25,6 +25,7 @@ class Reason(str, Enum):
     NOT_A_BLOW = "not-a-blow"
     OFF_BEAT = "off-beat"
     LONE = "lone"
+    DOUBTFUL = "doubtful"
 
     @property
     def message(self) -> Text:

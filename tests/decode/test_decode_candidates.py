@@ -75,3 +75,29 @@ def test_a_model_fitted_on_other_features_is_refused(tmp_path):
     replace(model, evidence=replace(model.evidence, feature_names=model.evidence.feature_names[:-1])).save(path)
     with pytest.raises(RescueSignalsError, match="other candidate features"):
         DecoderModel.load(path)
+
+
+def test_a_group_under_the_models_floor_is_not_reported_and_its_knocks_are_taken_back(render, codebook, tmp_path):
+    from dataclasses import replace
+
+    from rescue_signals.decode import GroupEvent, KnockDecoder, Reason
+    from rescue_signals.decode.decoder import standing_knocks
+
+    r = render("R5 T3", medium="pipe", noises=("fan",), snr_db=20.0, seed=4)
+    model = default_model()
+    unsure = replace(model, calibration=replace(model.calibration, floor=0.9999))
+    path = tmp_path / "unsure.npz"
+    unsure.save(path)  # the floor is kept in the model file
+    assert DecoderModel.load(path).calibration.floor == pytest.approx(0.9999)
+
+    def decode(m):
+        decoder = KnockDecoder(r.sample_rate, codebook, model=m)
+        return decoder.feed(r.samples) + decoder.flush()
+
+    sure = decode(model)
+    assert [e.group.count for e in sure if isinstance(e, GroupEvent)] == [5, 3]
+    doubted = decode(DecoderModel.load(path))
+    assert not [e for e in doubted if isinstance(e, GroupEvent)]
+    assert not standing_knocks(doubted)
+    assert sum(getattr(e, "reason", None) == Reason.DOUBTFUL for e in doubted) == 8
+    assert "uncertain" in Reason.DOUBTFUL.message.get("en")
