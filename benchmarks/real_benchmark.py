@@ -345,6 +345,33 @@ def synthetic_tables(names, cache: Path | None = None) -> tuple[dict, dict]:
     return {rename[m]: v for m, v in table.items()}, {rename[m]: v for m, v in taps.items()}
 
 
+def kept_others(result: dict, target: Path, names: list[str]) -> dict:
+    """``result`` with the figures of every decoder not in ``names`` taken from ``target``, a run on the same
+    corpus (its files and their sequences); each decoder's run is named in ``runs``."""
+    if not target.exists():
+        raise SystemExit(f"error: --keep-others: {target} does not exist")
+    old = json.loads(target.read_text())
+    same = (old.get("corpus", {}).get("seed") == result["corpus"]["seed"]
+            and [(f["name"], f["sequence"]) for f in old.get("files", [])]
+            == [(f["name"], f["sequence"]) for f in result["files"]])
+    if not same:
+        raise SystemExit(f"error: --keep-others: {target} holds another corpus; run every decoder")
+    others = [n for n in old.get("decoders", {}) if n not in names]
+    today = time.strftime("%Y-%m-%d")
+    runs = {n: old.get("runs", {}).get(n, "an earlier run") for n in others}
+    result["runs"] = {**{n: today for n in names}, **runs}
+    for n in others:
+        result["decoders"][n] = old["decoders"][n]
+        if n in old.get("versions", {}):
+            result["versions"][n] = old["versions"][n]
+    for new_file, old_file in zip(result["files"], old["files"]):
+        new_file.update({n: old_file[n] for n in others if n in old_file})
+    for table in ("synthetic", "real_knocks"):
+        if table in old:
+            result[table] = {**old[table], **result.get(table, {})}
+    return result
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -356,6 +383,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--only", nargs="*", help="decoders to run (default: ours and every peer installed)")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic corpus and tap tables")
+    parser.add_argument("--keep-others", action="store_true",
+                        help="with --only: keep the figures of the decoders not run from the JSON file being "
+                             "replaced (refused unless it holds the same corpus)")
     args = parser.parse_args(argv)
     versions = {n: available(PEERS[p][1]) for n, p in PEER_NAMES.items()}
     names = [OURS] + [n for n in PEER_NAMES if versions[n]]
@@ -395,6 +425,8 @@ def main(argv=None) -> int:
         result["synthetic"], result["real_knocks"] = synthetic_tables(
             names, Path(args.cache) / "synthetic" if args.cache else None)
     target = args.json or RESULTS / ("real-quick.json" if args.quick else "real.json")
+    if args.keep_others:
+        result = kept_others(result, target, names)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(result, indent=1, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
     print_tables(result)
