@@ -72,6 +72,14 @@ class Pilot:
                 return
             self.closed = not self.stage.frame(*self.clock.tick())
 
+    def wait_for(self, phase, *, seconds: float = 30.0) -> None:
+        """Run frame by frame until the scene is in ``phase``; an AssertionError after ``seconds`` × 60 frames."""
+        for _ in range(int(seconds * 60)):
+            if self.scene.phase == phase:
+                return
+            self.run(frames=1)
+        raise AssertionError(f"never reached {phase}, stuck in {self.scene.phase}")
+
     def press(self, key: int, *, mod: int = 0, unicode: str = "", frames: int = 2) -> None:
         """Press and release a key, then run ``frames`` frames."""
         for kind in (pygame.KEYDOWN, pygame.KEYUP):

@@ -13,14 +13,6 @@ def step_buttons(scene):
     return [b.text for b in scene.step_buttons]
 
 
-def wait_for(p, phase, limit_s=30.0):
-    for _ in range(int(limit_s * 60)):
-        if p.scene.phase == phase:
-            return
-        p.run(frames=1)
-    raise AssertionError(f"never reached {phase}, stuck in {p.scene.phase}")
-
-
 def test_a_new_trainee_is_told_to_learn_the_signals_and_hearing_each_card_passes_that_step(pilot):
     p = pilot(lang="en")
     p.type("Gao")
@@ -57,12 +49,12 @@ def test_a_passed_drill_is_ticked_and_its_pass_date_shown(pilot, records, drill_
     assert isinstance(p.scene, ListenScene) and p.scene.scenario.id == "three"
 
     for _ in range(3):
-        wait_for(p, "answer")
+        p.wait_for("answer")
         expected = p.scene.trial.expected
         p.run(seconds=0.5)
         p.answer(expected.label, expected.count)
         p.press(pygame.K_RETURN)
-    wait_for(p, "summary")
+    p.wait_for("summary")
     assert records.sessions()[-1].passed
     p.press(pygame.K_ESCAPE)
     assert isinstance(p.scene, CourseScene)
@@ -79,11 +71,11 @@ def test_a_failed_try_says_how_far_the_pass_mark_is(pilot, records, drill_file):
     index = next(i for i, s in enumerate(p.scene.statuses) if s.step.id == "three")
     p.click(p.scene.step_buttons[index].rect.center)
     for _ in range(3):
-        wait_for(p, "answer")
+        p.wait_for("answer")
         p.run(seconds=0.5)
         p.press(pygame.K_u)  # "not a signal": wrong every time
         p.press(pygame.K_RETURN)
-    wait_for(p, "summary")
+    p.wait_for("summary")
     p.press(pygame.K_ESCAPE)
     p.scene.selected = index
     assert not p.scene.statuses[index].passed

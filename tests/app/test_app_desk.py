@@ -24,20 +24,12 @@ def _real_window():
     pygame.display.quit()
 
 
-def wait_for(p, phase, limit_s=30.0):
-    for _ in range(int(limit_s * 60)):
-        if p.scene.phase == phase:
-            return
-        p.run(frames=1)
-    raise AssertionError(f"never reached {phase}, stuck in {p.scene.phase}")
-
-
 def drill_through(p, wrong: int = 0):
     """Answer the three trials of the drill as the trainee at the laptop does (the first ``wrong`` of them wrong),
     then leave its summary with Esc."""
     assert isinstance(p.scene, ListenScene) and p.scene.scenario.id == "three"
     for i in range(3):
-        wait_for(p, "answer")
+        p.wait_for("answer")
         expected = p.scene.trial.expected
         p.run(seconds=0.4)
         if i < wrong:
@@ -45,7 +37,7 @@ def drill_through(p, wrong: int = 0):
         else:
             p.answer(expected.label, expected.count)
         p.press(pygame.K_RETURN)
-    wait_for(p, "summary")
+    p.wait_for("summary")
     p.press(pygame.K_ESCAPE)
 
 

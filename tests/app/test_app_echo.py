@@ -15,14 +15,6 @@ CB = default_codebook()
 FOUR = answer_key(CB, next(s.id for s in CB.signals if s.knocks == 4))
 
 
-def wait_for(p, phase, *, seconds=30):
-    for _ in range(int(seconds * 60)):
-        if p.scene.phase == phase:
-            return
-        p.run(frames=1)
-    raise AssertionError(f"still {p.scene.phase}, not {phase}")
-
-
 def echo(p, spacings_s):
     p.press(pygame.K_SPACE, frames=1)
     for gap in spacings_s:
@@ -38,11 +30,11 @@ def test_the_app_knocks_a_group_and_a_steady_echo_of_it_is_right_and_saved(pilot
     assert p.scene.phase == EchoPhase.PLAYING and p.scene.target[1] == 4
     p.press(pygame.K_SPACE)  # too early: the app is still knocking
     assert p.scene.early and p.scene.pad.knocks == []
-    wait_for(p, EchoPhase.ECHO)
+    p.wait_for(EchoPhase.ECHO)
     assert p.scene.cue.offsets_s == pytest.approx([1.0, 2.0, 3.0, 4.0])  # on the codebook's beat
     p.run(seconds=0.5)
     echo(p, [1.0, 1.0, 1.0])
-    wait_for(p, EchoPhase.GRADED)
+    p.wait_for(EchoPhase.GRADED)
     p.screenshot(artifacts_dir / "app-echo-right-en.png")
     grade = p.scene.grade
     assert grade.right and grade.count == 4 and grade.mean_spacing_s == pytest.approx(1.0, abs=0.02)
@@ -58,17 +50,17 @@ def test_the_app_knocks_a_group_and_a_steady_echo_of_it_is_right_and_saved(pilot
 def test_a_wrong_count_and_a_hurried_echo_are_said_and_saved_as_such(pilot, records):
     p = pilot(trainee="Ma", scene="echo", lang="zh")
     p.press(FOUR)
-    wait_for(p, EchoPhase.ECHO)
+    p.wait_for(EchoPhase.ECHO)
     echo(p, [0.6, 0.6])  # three knocks, hurried
-    wait_for(p, EchoPhase.GRADED)
+    p.wait_for(EchoPhase.GRADED)
     grade = p.scene.grade
     assert not grade.right and grade.faults == (Fault.COUNT, Fault.TOO_FAST)
     assert records.history()[0].attempt.correct is False
     p.press(pygame.K_a)  # again: the same group knocked again
     assert p.scene.phase == EchoPhase.PLAYING and p.scene.target[1] == 4 and p.scene.pad.knocks == []
-    wait_for(p, EchoPhase.ECHO)
+    p.wait_for(EchoPhase.ECHO)
     echo(p, [1.0, 1.6, 0.5])  # right count, uneven
-    wait_for(p, EchoPhase.GRADED)
+    p.wait_for(EchoPhase.GRADED)
     assert p.scene.grade.faults == (Fault.UNEVEN,)
     assert [h.attempt.correct for h in records.history()] == [False, True]  # the count is what the records judge
 
@@ -76,7 +68,7 @@ def test_a_wrong_count_and_a_hurried_echo_are_said_and_saved_as_such(pilot, reco
 def test_no_echo_at_all_is_graded_after_a_while(pilot):
     p = pilot(trainee="Ma", scene="echo", lang="en", step_s=0.1)
     p.press(FOUR)
-    wait_for(p, EchoPhase.ECHO)
+    p.wait_for(EchoPhase.ECHO)
     p.run(seconds=NO_ECHO_S + 0.5)
     assert p.scene.phase == EchoPhase.GRADED and p.scene.grade.count == 0
     assert p.scene.grade.faults == (Fault.COUNT,)

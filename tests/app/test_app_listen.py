@@ -18,20 +18,12 @@ def start(pilot, drill_file, **options):
     return p
 
 
-def wait_for(p, phase, limit_s=30.0):
-    for _ in range(int(limit_s * 60)):
-        if p.scene.phase == phase:
-            return
-        p.run(frames=1)
-    raise AssertionError(f"never reached {phase}, stuck in {p.scene.phase}")
-
-
 def answer(p, delay_s):
     """Wait until the last knock was heard, then ``delay_s`` more, and give the right answer.
 
     Returns the attempt, and the stepped clock's time at which the final key of the answer arrived.
     """
-    wait_for(p, "answer")
+    p.wait_for("answer")
     exp = p.scene.trial.expected
     p.run(seconds=delay_s)
     pressed_s = p.answer(exp.label, exp.count, frames=1)
@@ -57,7 +49,7 @@ def test_a_drill_saves_each_answer_at_once_with_its_reaction_time(pilot, records
         assert rows[-1][4] == pytest.approx(pressed_s - heard_s, abs=1e-6)
         assert rows[-1][4] == pytest.approx(delay, abs=0.07)  # plus the frames the headcount's keys take
         p.press(pygame.K_RETURN)
-    wait_for(p, "summary")
+    p.wait_for("summary")
     assert p.scene.score.accepted == 3
     session = records.sessions()[-1]
     assert session.ended_at is not None and session.passed
@@ -65,7 +57,7 @@ def test_a_drill_saves_each_answer_at_once_with_its_reaction_time(pilot, records
 
 def test_an_answer_before_the_group_ends_is_a_false_start(pilot, records, drill_file):
     p = start(pilot, drill_file)
-    wait_for(p, "play")
+    p.wait_for("play")
     while not p.scene.cue.heard_times_s():
         p.run(frames=1)
     p.press(answer_key(p.app.codebook, p.scene.trial.expected.label), frames=1)
@@ -88,7 +80,7 @@ def test_closing_the_window_mid_drill_loses_nothing_and_the_drill_resumes(pilot,
     assert again.scene.trial.index == 2  # the third trial: the first two are kept
     answer(again, 0.3)
     again.press(pygame.K_RETURN)
-    wait_for(again, "summary")
+    again.wait_for("summary")
     assert [r[0] for r in saved_rows(records)] == [0, 1, 2]
     assert len(records.sessions()) == 1
 
@@ -110,12 +102,12 @@ def test_a_knocked_trial_takes_the_space_bar_and_grades_the_spacing(pilot, recor
     while not p.scene.trial.knocked:  # the first lesson ends with knocking a signal
         answer(p, 0.4)
         p.press(pygame.K_RETURN)
-    wait_for(p, "knock")
+    p.wait_for("knock")
     want = p.scene.trial.expected.count
     for _ in range(want):
         p.press(pygame.K_SPACE, frames=1)
         p.run(seconds=1.1 - 1 / 60)
-    wait_for(p, "feedback", limit_s=5)
+    p.wait_for("feedback", seconds=5)
     attempt = p.scene.attempt
     assert attempt.correct and attempt.given_count == want
     assert attempt.interval_error_s == pytest.approx(0.1, abs=0.02)
@@ -124,7 +116,7 @@ def test_a_knocked_trial_takes_the_space_bar_and_grades_the_spacing(pilot, recor
 
 def test_no_answer_within_the_time_limit_is_saved_as_a_timeout(pilot, records, drill_file):
     p = start(pilot, drill_file)
-    wait_for(p, "answer")
+    p.wait_for("answer")
     p.run(seconds=p.scene.trial.time_limit_s + 0.2)
     assert p.scene.phase == "feedback"
     attempt = p.scene.attempt

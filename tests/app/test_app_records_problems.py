@@ -6,7 +6,7 @@ import numpy as np
 import pygame
 
 from rescue_signals.app.main import open_records
-from tests.app.test_app_listen import start, wait_for
+from tests.app.test_app_listen import start
 
 
 def damaged_records(tmp_path):
@@ -42,7 +42,7 @@ def test_a_damaged_records_file_is_shown_until_acknowledged_and_answers_are_mark
     p.press(pygame.K_ESCAPE)
     p.press(pygame.K_2)
     p.press(pygame.K_1)
-    wait_for(p, "answer")
+    p.wait_for("answer")
     exp = p.scene.trial.expected
     p.answer(exp.label, exp.count)
     assert p.scene.attempt.correct and p.scene.recorded is False  # "Correct!" and, under it, "NOT recorded"
@@ -52,14 +52,14 @@ def test_a_damaged_records_file_is_shown_until_acknowledged_and_answers_are_mark
 
 def test_a_save_that_fails_mid_drill_raises_the_alert_and_marks_that_answer(pilot, records, drill_file):
     p = start(pilot, drill_file)
-    wait_for(p, "answer")
+    p.wait_for("answer")
     exp = p.scene.trial.expected
     p.answer(exp.label, exp.count)
     assert p.scene.recorded and p.app.records_alert is None
     pages = records._conn.execute("PRAGMA page_count").fetchone()[0]
     records._conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from now on
     p.press(pygame.K_RETURN)
-    wait_for(p, "answer")
+    p.wait_for("answer")
     exp = p.scene.trial.expected
     p.answer(exp.label, exp.count)
     assert p.scene.recorded is False and "disk is full" in p.app.records_alert
