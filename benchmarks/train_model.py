@@ -151,8 +151,9 @@ def decode_groups(files, probabilities, settings: RhythmSettings) -> list[dict]:
     return out
 
 
-def fit_calibration(files, probabilities, base: RhythmSettings) -> tuple[Calibration, dict]:
-    """The temperature, slope and intercept that make the stated confidence of out-of-fold groups honest."""
+def fit_calibration(files, probabilities, base: RhythmSettings) -> tuple[Calibration, dict, list]:
+    """The temperature, slope and intercept that make the stated confidence of out-of-fold groups honest; with the
+    figures and the groups decoded at that temperature."""
     from sklearn.linear_model import LogisticRegression
 
     best = None
@@ -174,17 +175,17 @@ def fit_calibration(files, probabilities, base: RhythmSettings) -> tuple[Calibra
     loss, cal, rows, conf, right = best
     figures = summary(rows)
     figures.update(log_loss=loss, ece=calibration_error(conf, right))
-    return cal, figures
+    return cal, figures, rows
 
 
 def fit_floor(files, rows, calibration: Calibration) -> tuple[float, list]:
     """The floor of :data:`FLOORS` under which the most out-of-fold groups are right, less the false groups, when
     the groups below it are not reported (the lowest of equal scores)."""
+    confidences = [calibration.confidence(np.array(r["posterior"])) if r["posterior"] else [] for r in rows]
     tried = []
     for floor in FLOORS:
         kept_rows = []
-        for f, r in zip(files, rows):
-            confidence = calibration.confidence(np.array(r["posterior"])) if r["posterior"] else []
+        for f, r, confidence in zip(files, rows, confidences):
             kept = [d for d, c in zip(r["decoded"], confidence) if c >= floor]
             m = match_groups(f.truth_groups, kept, f.distractor_spans)
             kept_rows.append({"true": m["true"], "false": len(m["false"]),
@@ -271,8 +272,8 @@ def fit_fold(fold: str) -> dict:
     settings = RhythmSettings()
     probabilities, synthetic_probabilities = out_of_fold(fold, real, synthetic, started)
     rhythm, choice = fit_rhythm(real, probabilities, settings, synthetic, synthetic_probabilities)
-    calibration, figures = fit_calibration(real, probabilities, _with(settings, **rhythm))
-    calibration, floor_figures = _floored(real, probabilities, _with(settings, **rhythm), calibration)
+    calibration, figures, rows = fit_calibration(real, probabilities, _with(settings, **rhythm))
+    calibration, floor_figures = _floored(real, rows, calibration)
     figures.update(floor_figures)
     figures["rhythm_grid"] = choice
     figures["synthetic"] = next(t["synthetic"] for t in choice if all(t[k] == v for k, v in rhythm.items()))
@@ -286,11 +287,11 @@ def fit_fold(fold: str) -> dict:
     return {"fold": fold, **figures}
 
 
-def _floored(real, probabilities, settings: RhythmSettings, calibration: Calibration) -> tuple[Calibration, dict]:
-    """``calibration`` with its fitted floor, and the out-of-fold figures with the floor applied."""
+def _floored(real, rows, calibration: Calibration) -> tuple[Calibration, dict]:
+    """``calibration`` with its floor fitted on ``rows`` (:func:`decode_groups` of ``real`` at the calibration's
+    temperature), and the out-of-fold figures with the floor applied."""
     from dataclasses import replace
 
-    rows = decode_groups(real, probabilities, _with(settings, temperature=calibration.temperature))
     floor, tried = fit_floor(real, rows, calibration)
     chosen = next(t for t in tried if t["floor"] == floor)
     return replace(calibration, floor=floor), {
@@ -306,7 +307,8 @@ def refit_floor(fold: str) -> dict:
     real = td.load(td.CACHE / fold)
     synthetic = td.load(td.CACHE / "synthetic")
     probabilities, _ = out_of_fold(fold, real, synthetic, started)
-    calibration, figures = _floored(real, probabilities, model.rhythm_settings(), model.calibration)
+    rows = decode_groups(real, probabilities, model.rhythm_settings())
+    calibration, figures = _floored(real, rows, model.calibration)
     about = dict(model.about)
     about["out_of_fold"] = {**about.get("out_of_fold", {}), **figures}
     DecoderModel(model.evidence, calibration, model.rhythm, about).save(path)

@@ -340,7 +340,7 @@ class KnockDecoder:
         for final in finals:
             confidence = float(self.model.calibration.confidence(final.probability(final.count)))
             if not self.model.calibration.reported(confidence):
-                events += [self._doubted(self._heard.pop(n)) for n in final.knocks]
+                events += [_rejection(self._heard.pop(n), Reason.DOUBTFUL) for n in final.knocks]
                 continue
             heard = [self._heard.pop(n) for n in final.knocks]
             knocks = tuple(h.knock() for h in heard)
@@ -362,14 +362,6 @@ class KnockDecoder:
             self._last_end_s = end
             events.append(GroupEvent(decoded, reading, knocks))
         return events
-
-    @staticmethod
-    def _doubted(heard: _Heard) -> RejectedImpulse:
-        """A knock of a group too uncertain to report: taken back if it was shown."""
-        if heard.shown is not None:
-            return RejectedImpulse.taking_back(heard.shown, Reason.DOUBTFUL)
-        c = heard.candidate
-        return RejectedImpulse(c.time_s, Reason.DOUBTFUL, c.snr_db, c.level_db, round(heard.probability, 3))
 
     def _settle(self, settled_s: float) -> list[Event]:
         """Candidates before ``settled_s`` that no group counted: taken back if shown, reported if notable."""
@@ -402,9 +394,15 @@ class KnockDecoder:
             reason = Reason.SWELL
         else:
             reason = Reason.NOT_A_BLOW
-        if heard.shown is not None:
-            return RejectedImpulse.taking_back(heard.shown, reason)
-        return RejectedImpulse(c.time_s, reason, c.snr_db, c.level_db, round(p, 3))
+        return _rejection(heard, reason)
+
+
+def _rejection(heard: _Heard, reason: Reason) -> RejectedImpulse:
+    """A candidate not counted, for ``reason``: the knock shown for it taken back, if it was shown."""
+    if heard.shown is not None:
+        return RejectedImpulse.taking_back(heard.shown, reason)
+    c = heard.candidate
+    return RejectedImpulse(c.time_s, reason, c.snr_db, c.level_db, round(heard.probability, 3))
 
 
 def standing_knocks(events) -> list[KnockEvent]:

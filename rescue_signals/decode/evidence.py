@@ -10,6 +10,7 @@ without the source being scored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -68,13 +69,10 @@ class TreeEnsemble:
             walking, base = walking[still], base[still]
         return self.baseline + self.value[node].reshape(n, trees).sum(axis=1)
 
-    @property
+    @cached_property
     def _leaf(self) -> np.ndarray:
-        leaf = self.__dict__.get("_leaf_cache")
-        if leaf is None:
-            leaf = self.left == np.arange(len(self.left))
-            object.__setattr__(self, "_leaf_cache", leaf)
-        return leaf
+        """Whether each node is a leaf (it points to itself)."""
+        return self.left == np.arange(len(self.left))
 
 
 @dataclass(frozen=True, eq=False)
