@@ -30,6 +30,23 @@ def pilot(records, artifacts_dir):
         p.app.shutdown()
 
 
+@pytest.fixture
+def drawn_by(monkeypatch):
+    """``drawn_by(module) -> list``: every text the module's ``draw_text`` draws from then on, in order."""
+    def spy_on(module):
+        texts: list[str] = []
+        real = module.draw_text
+
+        def spy(surface, text, *args, **kwargs):
+            texts.append(text)
+            return real(surface, text, *args, **kwargs)
+
+        monkeypatch.setattr(module, "draw_text", spy)
+        return texts
+
+    return spy_on
+
+
 THREE_TRIALS = """
 title: {zh: 测试, en: Test drill}
 summary: {zh: 三题, en: Three trials}

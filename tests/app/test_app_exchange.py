@@ -113,18 +113,11 @@ def test_some_groups_are_knocked_unevenly():
     assert 5 < sum(flags) < 35
 
 
-def test_the_log_scrolls_back_to_the_first_group(pilot, monkeypatch):
+def test_the_log_scrolls_back_to_the_first_group(pilot, drawn_by):
     """A whole exchange holds more groups than a small window's log shows: PgUp and the wheel bring back the first."""
     import rescue_signals.app.scenes.exchange as exchange
 
-    drawn: list[str] = []
-    real = exchange.draw_text
-
-    def spy(surface, text, *args, **kwargs):
-        drawn.append(text)
-        return real(surface, text, *args, **kwargs)
-
-    monkeypatch.setattr(exchange, "draw_text", spy)
+    drawn = drawn_by(exchange)
     p = pilot(trainee="Guo", scene="exchange", lang="en", step_s=1 / 20, size=(1024, 600))
     p.press(pygame.K_1)
     play_exchange(p)

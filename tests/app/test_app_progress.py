@@ -43,18 +43,11 @@ def test_progress_shows_each_signal_and_highlights_the_weakest(pilot, drill_file
     p.screenshot(artifacts_dir / "app-progress-filled-en.png")
 
 
-def test_progress_gives_reaction_times_in_seconds(pilot, drill_file, monkeypatch):
+def test_progress_gives_reaction_times_in_seconds(pilot, drill_file, drawn_by):
     """People read reaction times in seconds: the table and the chart's title and axis say seconds."""
     import rescue_signals.app.scenes.progress as progress
 
-    drawn: list[str] = []
-    real = progress.draw_text
-
-    def spy(surface, text, *args, **kwargs):
-        drawn.append(text)
-        return real(surface, text, *args, **kwargs)
-
-    monkeypatch.setattr(progress, "draw_text", spy)
+    drawn = drawn_by(progress)
     p = pilot(trainee="Xu", scene="listen", lang="en")
     run_drill(p, drill_file, wrong=None)
     p.press(pygame.K_ESCAPE)
