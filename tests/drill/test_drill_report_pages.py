@@ -62,6 +62,21 @@ def drawn_text(figures, monkeypatch):
     return pages
 
 
+def layout_problems(pages) -> list[str]:
+    """Every text of ``pages`` (:func:`drawn_text`) that runs off its page, into the QR code or over another text."""
+    problems = []
+    for number, (texts, qr, page) in enumerate(pages, 1):
+        shapes = [(t, _corners(box, rot), box) for t, box, rot in texts]
+        for i, (a, pa, box) in enumerate(shapes):
+            if box.x0 < page.x0 - 0.5 or box.x1 > page.x1 + 0.5 or box.y0 < page.y0 - 0.5 or box.y1 > page.y1 + 0.5:
+                problems.append(f"page {number}: {a!r} runs off the page")
+            for q in qr:
+                if box.overlaps(q) and _overlap(pa, _corners(q, 0)):
+                    problems.append(f"page {number}: {a!r} runs into the QR code")
+            problems += [f"page {number}: {a!r} overlaps {b!r}" for b, pb, _ in shapes[:i] if _overlap(pa, pb)]
+    return problems
+
+
 @pytest.mark.parametrize("kind", ["trainee", "crew"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_no_two_pieces_of_text_on_a_report_page_overlap(records_file, monkeypatch, kind, lang):
@@ -74,18 +89,7 @@ def test_no_two_pieces_of_text_on_a_report_page_overlap(records_file, monkeypatc
                               **({"trainee": "Li Wei"} if kind == "trainee" else {"crew": "一班"}))
     pages = drawn_text(pdf_pages(report, stamp_for(report, key.public), lang), monkeypatch)
     assert pages and all(abs(fig_box.width / fig_box.height - A4_MM[0] / A4_MM[1]) < 1e-3 for _, _, fig_box in pages)
-    problems = []
-    for number, (texts, qr, page) in enumerate(pages, 1):
-        shapes = [(t, _corners(box, rot), box) for t, box, rot in texts]
-        for i, (a, pa, box) in enumerate(shapes):
-            if box.x0 < page.x0 - 0.5 or box.x1 > page.x1 + 0.5 or box.y0 < page.y0 - 0.5 or box.y1 > page.y1 + 0.5:
-                problems.append(f"page {number}: {a!r} runs off the page")
-            for q in qr:
-                if box.overlaps(q) and _overlap(pa, _corners(q, 0)):
-                    problems.append(f"page {number}: {a!r} runs into the QR code")
-            for b, pb, _ in shapes[:i]:
-                if _overlap(pa, pb):
-                    problems.append(f"page {number}: {a!r} overlaps {b!r}")
+    problems = layout_problems(pages)
     assert not problems, "\n".join(problems)
 
 
@@ -137,11 +141,5 @@ def test_a_large_crew_report_runs_over_pages_without_overlaps(tmp_path, clock, m
     key, _ = site_key(site="Hushan training centre")
     pages = drawn_text(pdf_pages(report, stamp_for(report, key.public), lang), monkeypatch)
     assert len(pages) >= 2
-    problems = []
-    for number, (texts, _, page) in enumerate(pages, 1):
-        shapes = [(t, _corners(box, rot), box) for t, box, rot in texts]
-        for i, (a, pa, box) in enumerate(shapes):
-            if box.y0 < page.y0 - 0.5 or box.y1 > page.y1 + 0.5 or box.x0 < page.x0 - 0.5 or box.x1 > page.x1 + 0.5:
-                problems.append(f"page {number}: {a!r} runs off the page")
-            problems += [f"page {number}: {a!r} overlaps {b!r}" for b, pb, _ in shapes[:i] if _overlap(pa, pb)]
+    problems = layout_problems(pages)
     assert not problems, "\n".join(problems[:20])
