@@ -71,7 +71,8 @@ def match_groups(truth, decoded, distractor_spans=()) -> dict:
         ``"knocks missed"`` / ``"extra knocks"``: one group, the count too low / too high);
         ``decoded``: per decoded group True when it overlaps exactly one true group, that group overlaps only it,
         and the counts agree; ``false``: per decoded group overlapping no true group, ``"distractor"`` or
-        ``"noise"``.
+        ``"noise"``; ``false_on``: for each false group on a distractor, what the distractor was (its reel's name,
+        all speech as ``"speech"``).
     """
     over_t = [[i for i, d in enumerate(decoded) if _overlaps(d, t)] for t in truth]
     over_d = [[j for j, t in enumerate(truth) if _overlaps(d, t)] for d in decoded]
@@ -89,13 +90,21 @@ def match_groups(truth, decoded, distractor_spans=()) -> dict:
             status.append("knocks missed" if decoded[hits[0]][0] < t[0] else "extra knocks")
     right = [len(js) == 1 and len(over_t[js[0]]) == 1 and d[0] == truth[js[0]][0]
              for d, js in zip(decoded, over_d)]
-    false = []
+    false, false_on = [], []
     for d, js in zip(decoded, over_d):
         if not js:
-            on_distractor = any(d[1] <= e + GROUP_SLACK_S and d[2] >= s - GROUP_SLACK_S
-                                for s, e, *_ in distractor_spans)
-            false.append("distractor" if on_distractor else "noise")
-    return {"true": status, "decoded": right, "false": false}
+            under = [span for span in distractor_spans if d[1] <= span[1] + GROUP_SLACK_S
+                     and d[2] >= span[0] - GROUP_SLACK_S]
+            false.append("distractor" if under else "noise")
+            if under:
+                false_on.append(distractor_kind(str(under[0][2])) if len(under[0]) > 2 else "distractor")
+    return {"true": status, "decoded": right, "false": false, "false_on": false_on}
+
+
+def distractor_kind(what: str) -> str:
+    """The kind of a placed distractor (``reel:one-shot`` or a long recording's name): its reel, speech as one."""
+    reel = what.split(":", 1)[0]
+    return "speech" if reel.startswith("speech_") else reel
 
 
 def calibration_error(confidences, correct, *, bins: int = 10) -> float | None:

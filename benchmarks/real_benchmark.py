@@ -130,6 +130,7 @@ def evaluate(spec) -> dict:
         out["decoders"][name] = {
             "tp": scores["tp"], "fp": scores["fp"], "fn": scores["fn"], "cpu_s": cpu,
             "true": matched["true"], "right": matched["decoded"], "false": matched["false"],
+            "false_on": matched["false_on"],
             "confidence": [g[3] for g in groups], "exchange": [g[0] for g in groups] == [t[0] for t in truth],
             "read": [g[0] for g in groups]}
     return out
@@ -178,6 +179,27 @@ def losses(rows: list[dict], name: str) -> dict:
     return dict(sorted((lost + false).items(), key=lambda kv: -kv[1]))
 
 
+SIZES = ((1, 1), (2, 2), (3, 5), (6, 10), (11, 17), (18, 99))
+"""Bins of a true group's count, for the accuracy by group size."""
+
+
+def by_size(rows: list[dict], name: str) -> dict:
+    """Share of true groups read right, by the group's true count (a headcount of one is a group of one knock)."""
+    out = {}
+    for lo, hi in SIZES:
+        status = [s for r in rows for g, s in zip(r["spec"]["sequence"].split(), r["decoders"][name]["true"])
+                  if lo <= int(g[1:]) <= hi]
+        key = str(lo) if lo == hi else f"{lo}-{hi}" if hi < 99 else f"{lo}+"
+        out[key] = {"groups": len(status), "group_acc": status.count("right") / max(1, len(status))}
+    return out
+
+
+def false_by_distractor(rows: list[dict], name: str) -> dict:
+    """False groups on distractors, by what the distractor was."""
+    found = Counter(k for r in rows for k in r["decoders"][name].get("false_on", []))
+    return dict(sorted(found.items(), key=lambda kv: -kv[1]))
+
+
 def summarize(rows: list[dict], names: list[str]) -> dict:
     out = {}
     for name in names:
@@ -186,6 +208,8 @@ def summarize(rows: list[dict], names: list[str]) -> dict:
             values = sorted({key(_Spec(r["spec"])) for r in rows}, key=_order)
             entry[dim] = {v: measures([r for r in rows if key(_Spec(r["spec"])) == v], name) for v in values}
         entry["losses"] = losses(rows, name)
+        entry["by_size"] = by_size(rows, name)
+        entry["false_by_distractor"] = false_by_distractor(rows, name)
         entry["losses_by_snr"] = {v: losses([r for r in rows if str(r["spec"]["snr_db"]) == v], name)
                                   for v in sorted({str(r["spec"]["snr_db"]) for r in rows}, key=_order)}
         cells = [r["decoders"][name] for r in rows]
@@ -237,6 +261,20 @@ def print_tables(result: dict) -> None:
             d = result["decoders"][n][dim]
             print(f"{n:<{width}}" + "".join(f"{d[k]['group_acc']:>{col - 6}.3f} ({d[k]['false_groups_per_file']:.2f})"
                                             for k in keys))
+    sized = [n for n in names if "by_size" in result["decoders"][n]]
+    if sized:
+        keys = list(result["decoders"][sized[0]]["by_size"])
+        print("\ngroup-count accuracy by the group's true count (groups)")
+        print(" " * width + "".join(f"{k + ' (' + str(result['decoders'][sized[0]]['by_size'][k]['groups']) + ')':>12}"
+                                    for k in keys))
+        for n in sized:
+            print(f"{n:<{width}}" + "".join(f"{result['decoders'][n]['by_size'][k]['group_acc']:>12.3f}"
+                                            for k in keys))
+    print("\nfalse groups on distractors, by what the distractor was")
+    for n in names:
+        if "false_by_distractor" in result["decoders"][n]:
+            found = result["decoders"][n]["false_by_distractor"]
+            print(f"{n:<{width}} " + (", ".join(f"{k} {v}" for k, v in found.items()) or "none"))
     print("\nWhere groups are lost (true groups by cause; false groups by what they were made of), all SNRs")
     for n in names:
         print(f"{n:<{width}} " + ", ".join(f"{k} {v}" for k, v in result["decoders"][n]["losses"].items()))

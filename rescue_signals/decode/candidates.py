@@ -539,5 +539,6 @@ def find_candidates(samples: np.ndarray, sample_rate: int, settings: CandidateSe
     for start in range(0, x.size, block):
         piece = x[start:start + block]
         out += finder.feed(analyzer.feed(piece)[0], piece)
+        finder.take_early()  # not wanted here; left waiting, they would keep every frame from the first one on
     out += finder.feed(analyzer.flush()[0], np.zeros(0, np.float32))
     return out + finder.flush()
