@@ -6,12 +6,6 @@ development pack *without* that source's repository (:meth:`realcorpus.Pack.with
 the benchmark's corpus does not use. The fold ``all`` is built from the whole pack: it is what the shipped model is
 fitted on. Synthetic renders never contain recorded audio and serve every fold.
 
-Real one-shots are few, and each source has its own few objects and surfaces. So each fold's real corpus also plays
-every one-shot reel (knocks and distractors alike) as :data:`VARIANTS` variant reels (:func:`augmented`): the whole
-reel is resampled by one ratio (a bigger or smaller object: pitch and decay both move) and filtered by one filter (a
-low-pass for sound that came through rock or down a pipe, or a high-pass for a thin, near sound), as a knock source
-not in the pack might sound. The benchmark's corpus is never augmented.
-
 A candidate is labelled a knock when it is the strongest (highest novelty) candidate within
 :data:`LABEL_WINDOW_S` of a true onset; everything else is not a knock: echoes, rebounds and ringing of a knock,
 noise, distractors.
@@ -21,11 +15,10 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import signal as sps
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -41,15 +34,6 @@ TRAIN_SEED = 7
 FOLDS = realcorpus.SOURCES + ("all",)
 FILES_PER_CELL = 14
 """Training files per (source, SNR) of each fold's real corpus."""
-
-VARIANTS = 2
-"""Variant reels of every real one-shot reel in the training corpora (:func:`augmented`)."""
-RESAMPLE_RANGE = (0.7, 1.4)
-"""A variant reel's resampling ratio is drawn log-uniformly from this range (above 1: lower and longer)."""
-LOWPASS_HZ = (1500.0, 8000.0)
-HIGHPASS_HZ = (80.0, 300.0)
-"""Cut-off ranges of a variant's filter (drawn log-uniformly); a variant is low-passed with probability 0.6,
-high-passed with 0.2, and left unfiltered otherwise."""
 
 SYNTHETIC_FILES = 200
 LABEL_WINDOW_S = (-0.03, 0.06)
@@ -96,64 +80,11 @@ def _file_data(name, fold, source, snr, samples, rate, knocks_s, groups, spans, 
                     samples.size / rate, rate)
 
 
-def _variant_clip(clip: np.ndarray, ratio: float, sos) -> np.ndarray:
-    """``clip`` resampled by ``ratio`` (longer when above 1) and filtered causally by ``sos`` (None: unfiltered)."""
-    up = int(round(ratio * 20))
-    y = sps.resample_poly(clip.astype(np.float64), up, 20)
-    if sos is not None:
-        y = sps.sosfilt(sos, y)
-    return y
-
-
-def _variant(shots: tuple, rng, tag: str, *, knock: bool) -> tuple:
-    """One variant of a reel's one-shots: one resampling ratio and one filter for all of them, each shot
-    re-levelled as the pack levels it (knocks from their onset, distractors at their loudest)."""
-    rate = realcorpus.RATE
-    ratio = float(np.exp(rng.uniform(*np.log(RESAMPLE_RANGE))))
-    kind = rng.uniform()
-    if kind < 0.6:
-        sos = sps.butter(2, float(np.exp(rng.uniform(*np.log(LOWPASS_HZ)))), "lowpass", fs=rate, output="sos")
-    elif kind < 0.8:
-        sos = sps.butter(2, float(np.exp(rng.uniform(*np.log(HIGHPASS_HZ)))), "highpass", fs=rate, output="sos")
-    else:
-        sos = None
-    out = []
-    for shot in shots:
-        clip = _variant_clip(shot.clip, ratio, sos)
-        onset = int(round(shot.onset * round(ratio * 20) / 20))
-        level = realcorpus._window_power(clip, onset) if knock else realcorpus._loudest_power(clip)
-        out.append(replace(shot, clip=(clip / np.sqrt(max(level, 1e-20))).astype(np.float32), onset=onset,
-                           reel=f"{shot.reel}~{tag}"))
-    return tuple(out)
-
-
-def augmented(pack, seed: int, variants: int = VARIANTS):
-    """``pack`` with :data:`VARIANTS` variant reels of every one-shot reel, knocks and distractors (long
-    recordings, noise beds and rooms are kept as they are)."""
-    knocks = {}
-    for source, shots in pack.knocks.items():
-        reels = sorted({s.reel for s in shots})
-        extra = []
-        for r, reel in enumerate(reels):
-            own = tuple(s for s in shots if s.reel == reel)
-            for v in range(variants):
-                extra += _variant(own, np.random.default_rng([seed, 11, realcorpus.SOURCES.index(source), r, v]),
-                                  f"v{v + 1}", knock=True)
-        knocks[source] = tuple(shots) + tuple(extra)
-    distractors = dict(pack.distractors)
-    for r, (reel, items) in enumerate(sorted(pack.distractors.items())):
-        if isinstance(items[0], realcorpus.Shot):
-            for v in range(variants):
-                distractors[f"{reel}~v{v + 1}"] = _variant(items, np.random.default_rng([seed, 12, r, v]),
-                                                                 f"v{v + 1}", knock=False)
-    return replace(pack, knocks=knocks, distractors=distractors)
-
-
 def real_files(fold: str, pack, settings: CandidateSettings):
-    """The fold's real training corpus (the whole pack for ``all``), with variant reels (:func:`augmented`)."""
-    seed = TRAIN_SEED * 1000 + FOLDS.index(fold)
-    fold_pack = augmented(pack if fold == "all" else pack.without(fold), seed)
+    """The fold's real training corpus (the whole pack for ``all``)."""
+    fold_pack = pack if fold == "all" else pack.without(fold)
     sources = [s for s in realcorpus.SOURCES if s != fold]
+    seed = TRAIN_SEED * 1000 + FOLDS.index(fold)
     for spec in realcorpus.specs(fold_pack, seed=seed, files_per_cell=FILES_PER_CELL, sources=sources):
         case = realcorpus.render(spec, fold_pack, seed=seed)
         yield _file_data(f"{fold}/{spec.name}", fold, spec.source, spec.snr_db, case.samples, case.sample_rate,

@@ -13,8 +13,7 @@ manner of madmom's beat and bar trackers, split into three small parts:
 * :func:`evidence_score` - the observation model: the log-odds that a candidate is a knock.
 
 A path's score is the sum, over the candidates it calls knocks, of their evidence and the transition scores of
-their intervals, less :attr:`RhythmSettings.group_cost` per group (plus :attr:`RhythmSettings.single_bonus` for a
-group of one knock: the prior of a group's length); a candidate called no knock adds nothing (its
+their intervals, less :attr:`RhythmSettings.group_cost` per group; a candidate called no knock adds nothing (its
 log(1 - p) is in every path alike). :class:`RhythmTracker` runs the Viterbi recursion online over candidates in
 time order: the state of a path is its last knock and the one before it (so the spacing it is in). A group is
 final once no candidate can still join it (its closing gap, :attr:`RhythmSettings.max_interval_s`, has passed)
@@ -56,10 +55,7 @@ class RhythmSettings:
         Share of knocks whose level breaks that (a weak or a hard blow); spread with :attr:`level_outlier_sigma_db`.
     level_outlier_sigma_db : float
     group_cost : float
-        Log-prior cost of a group: what the knocks of a group must outweigh together.
-    single_bonus : float
-        Log-prior of a group of one knock against a longer group: a lone sound must outweigh ``group_cost`` less
-        this to be a group (a headcount of one is a group of one knock, and not rare).
+        Log-prior cost of a group: what a lone sound must outweigh to be a group of one knock.
     evidence_weight, evidence_bias : float
         The observation model: ``weight * logit(p) + bias``.
     min_probability : float
@@ -87,7 +83,6 @@ class RhythmSettings:
     level_outlier: float = 0.05
     level_outlier_sigma_db: float = 15.0
     group_cost: float = 2.0
-    single_bonus: float = 0.0
     evidence_weight: float = 1.0
     evidence_bias: float = 0.0
     min_probability: float = 0.02
@@ -232,8 +227,7 @@ class RhythmTracker:
         self._commit_until(time_s)
         e = float(evidence_score(p, s))
         me = self._base + len(self._nodes)
-        alone = self._closed.score + e - s.group_cost + s.single_bonus  # this candidate starts a group
-        prevs, scores, backs, starts, lengths = [-1], [alone], [-1], [me], [1]
+        prevs, scores, backs, starts, lengths = [-1], [self._closed.score + e - s.group_cost], [-1], [me], [1]
         origins = [self._closed.chain]
         for k in self._open:
             node = self._node(k)
@@ -247,7 +241,6 @@ class RhythmTracker:
                 before = np.array([self._node(j).time_s for j in node.prev[~first].tolist()])
                 trans[~first] = interval_score(d, node.time_s - before, s)
             total = node.score + trans + float(level_score(level_db - node.level_db, s))
-            total[node.length == 1] -= s.single_bonus
             total[node.length >= s.max_knocks] = -np.inf
             j = int(np.argmax(total))
             if not np.isfinite(total[j]):
@@ -522,8 +515,6 @@ def count_posterior(times_s: np.ndarray, evidence: np.ndarray, settings: RhythmS
             r = int(np.argmax(bm[:, c]))
             if np.isfinite(bm[r, c]) and (c not in end or bm[r, c] > end[c][0]):
                 end[c] = (float(bm[r, c]), m, rows[r])
-    if cmax >= 1:
-        total[1] += s.single_bonus / temperature
     post = np.exp(total - np.logaddexp.reduce(total))
     order = [int(c) for c in np.argsort(-post, kind="stable") if post[c] >= 1e-3]
     paths = {}

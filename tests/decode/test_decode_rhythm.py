@@ -61,23 +61,6 @@ def test_a_lone_unlikely_sound_is_no_group_but_a_clear_one_is_a_group_of_one():
     assert group.count == 1
 
 
-def test_the_one_knock_prior_lets_a_lone_knock_stand_without_changing_longer_groups():
-    # A headcount reply of one: a lone, fairly clear knock between two groups.
-    plain = RhythmSettings(group_cost=7.0, evidence_bias=3.0)
-    lenient = RhythmSettings(group_cost=7.0, evidence_bias=3.0, single_bonus=3.0)
-    times, probs, _ = exchange((5, 1, 3), p=0.95)
-    probs[5] = 0.9
-    assert [g.count for g in decode(times, probs, plain)] == [5, 3]
-    groups = decode(times, probs, lenient)
-    assert [g.count for g in groups] == [5, 1, 3]
-    assert groups[1].probability(1) > 0.5
-    # Longer groups are read as before, and with the same confidence.
-    times, probs, truth = exchange((5, 3, 4), p=0.8)
-    for a, b in zip(decode(times, probs, plain), decode(times, probs, lenient)):
-        assert a.count == b.count
-        assert a.probability(a.count) == pytest.approx(b.probability(b.count), abs=0.01)
-
-
 def test_groups_follow_the_senders_tempo_and_short_gaps_still_separate_them():
     for spacing in (0.45, 1.0, 1.9):
         times, probs, truth = exchange((5, 3, 12), spacing_s=spacing, gap_s=max(4.0, 2.2 * spacing))
