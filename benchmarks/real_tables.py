@@ -54,6 +54,26 @@ def by_key(result: dict, baselines, key: str, title: str) -> str:
     return "\n".join(out)
 
 
+def by_size(result: dict, baselines) -> str:
+    """Groups right by their true count, for the decoders whose result has it."""
+    rows = [(label, r) for label, r in _rows(result, baselines) if "by_size" in r]
+    sizes = list(rows[0][1]["by_size"])
+    out = ["| groups right, by true count | " + " | ".join(f"{k} ({rows[0][1]['by_size'][k]['groups']})"
+                                                        for k in sizes) + " |", "|---|" + "---:|" * len(sizes)]
+    for label, r in rows:
+        out.append(f"| {label} | " + " | ".join(_cell(r["by_size"][k]["group_acc"], label.startswith("**"))
+                                               for k in sizes) + " |")
+    return "\n".join(out)
+
+
+def false_by_distractor(result: dict) -> str:
+    """The decoder's false groups on distractors, by what the distractor was."""
+    found = result["decoders"][OURS].get("false_by_distractor", {})
+    out = ["| false groups on distractors (all SNRs) | groups |", "|---|---:|"]
+    out += [f"| {kind.replace('_', ' ')} | {n} |" for kind, n in found.items()]
+    return "\n".join(out)
+
+
 def losses(result: dict, baselines) -> str:
     out = ["| where groups are lost (all SNRs) | " + " | ".join(label for label, _ in _rows(result, baselines)) + " |"]
     rows = _rows(result, baselines)
@@ -84,6 +104,9 @@ def main(argv=None) -> int:
     for key, title in (("by_source", "source held out"), ("by_room", "room"),
                        ("by_distractors", "distractors"), ("by_kind", "sequence")):
         print(by_key(result, baselines, key, f"groups right (false per file), by {title}"), end="\n\n")
+    if "by_size" in result["decoders"][OURS]:
+        print(by_size(result, baselines), end="\n\n")
+        print(false_by_distractor(result), end="\n\n")
     print(losses(result, baselines))
     return 0
 
