@@ -97,7 +97,7 @@ def match_groups(truth, decoded, distractor_spans=()) -> dict:
                      and d[2] >= span[0] - GROUP_SLACK_S]
             false.append("distractor" if under else "noise")
             if under:
-                false_on.append(distractor_kind(str(under[0][2])) if len(under[0]) > 2 else "distractor")
+                false_on.append(distractor_kind(under[0][2]))
     return {"true": status, "decoded": right, "false": false, "false_on": false_on}
 
 

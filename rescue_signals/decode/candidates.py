@@ -15,7 +15,7 @@ nothing depends on how the stream was cut into blocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.fft
@@ -533,12 +533,12 @@ def find_candidates(samples: np.ndarray, sample_rate: int, settings: CandidateSe
     from rescue_signals.decode.features import FrameAnalyzer
 
     analyzer = FrameAnalyzer(sample_rate)
-    finder = CandidateFinder(analyzer.layout, settings)
+    # No early candidates: nobody takes them here, and left waiting they would keep every frame from the first on.
+    finder = CandidateFinder(analyzer.layout, replace(settings, early_novelty=None))
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
     out: list[Candidate] = []
     for start in range(0, x.size, block):
         piece = x[start:start + block]
         out += finder.feed(analyzer.feed(piece)[0], piece)
-        finder.take_early()  # not wanted here; left waiting, they would keep every frame from the first one on
     out += finder.feed(analyzer.flush()[0], np.zeros(0, np.float32))
     return out + finder.flush()
