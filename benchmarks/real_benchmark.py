@@ -212,6 +212,9 @@ def summarize(rows: list[dict], names: list[str]) -> dict:
         entry["false_by_distractor"] = false_by_distractor(rows, name)
         entry["losses_by_snr"] = {v: losses([r for r in rows if str(r["spec"]["snr_db"]) == v], name)
                                   for v in sorted({str(r["spec"]["snr_db"]) for r in rows}, key=_order)}
+        room = DIMENSIONS["by_room"]
+        entry["losses_by_room"] = {v: losses([r for r in rows if room(_Spec(r["spec"])) == v], name)
+                                   for v in ("dry", "room")}
         cells = [r["decoders"][name] for r in rows]
         conf = [x for c in cells for x in c["confidence"]]
         if conf and all(x is not None for x in conf):
@@ -281,6 +284,10 @@ def print_tables(result: dict) -> None:
     print(f"\nlosses of {names[0]} by SNR")
     for s, d in first["losses_by_snr"].items():
         print(f"  {s:>4} dB: " + ", ".join(f"{k} {v}" for k, v in d.items()))
+    if "losses_by_room" in first:
+        print(f"\nlosses of {names[0]}, dry and in a room")
+        for s, d in first["losses_by_room"].items():
+            print(f"  {s:>4}: " + ", ".join(f"{k} {v}" for k, v in d.items()))
     if "synthetic" in result:
         syn = result["synthetic"]
         keys = [k for k in next(iter(syn.values())) if k.startswith("snr")] + ["all"]
