@@ -39,7 +39,7 @@ import training_data as td  # noqa: E402
 from metrics import calibration_error, match_groups  # noqa: E402
 
 from rescue_signals.decode.candidates import FEATURES, CandidateSettings  # noqa: E402
-from rescue_signals.decode.confidence import Calibration  # noqa: E402
+from rescue_signals.decode.confidence import Calibration, group_snr  # noqa: E402
 from rescue_signals.decode.evidence import EvidenceModel, TreeEnsemble  # noqa: E402
 from rescue_signals.decode.model import MODEL_ASSET, DecoderModel  # noqa: E402
 from rescue_signals.decode.rhythm import RhythmSettings, evidence_score, track  # noqa: E402
@@ -47,6 +47,7 @@ from rescue_signals.resources import assets_dir  # noqa: E402
 
 SEED = 0
 LEVEL = FEATURES.index("level_db")
+SNR = FEATURES.index("snr_db")
 MODELS = HERE / "out" / "models"
 TEMPERATURES = (0.5, 0.7, 1.0, 1.4, 2.0, 2.8)
 RHYTHM_GRID = {"evidence_weight": (1.0, 1.5), "evidence_bias": (2.0, 3.0, 4.0), "group_cost": (5.0, 7.0, 9.0),
@@ -138,8 +139,8 @@ def _stack(files):
 
 
 def decode_groups(files, probabilities, settings: RhythmSettings) -> list[dict]:
-    """The rhythm model over each file's candidates: every decoded group with its posterior and whether it is
-    right, and per true group how it was read."""
+    """The rhythm model over each file's candidates: every decoded group with its posterior, its SNR (the median
+    of its knocks', as the decoder takes it) and whether it is right, and per true group how it was read."""
     out = []
     for f, p in zip(files, probabilities):
         groups = track(f.times_s, p, settings, f.features[:, LEVEL])
@@ -147,28 +148,31 @@ def decode_groups(files, probabilities, settings: RhythmSettings) -> list[dict]:
         m = match_groups(f.truth_groups, decoded, f.distractor_spans)
         out.append({"file": f.name, "source": f.source, "snr_db": f.snr_db, "true": m["true"],
                     "decoded": decoded, "right": m["decoded"], "posterior": [g.probability(g.count) for g in groups],
+                    "snr_db": [float(np.median(f.features[list(g.knocks), SNR])) for g in groups],
                     "exchange": [g[0] for g in decoded] == [t[0] for t in f.truth_groups], "false": len(m["false"])})
     return out
 
 
 def fit_calibration(files, probabilities, base: RhythmSettings) -> tuple[Calibration, dict, list]:
-    """The temperature, slope and intercept that make the stated confidence of out-of-fold groups honest; with the
-    figures and the groups decoded at that temperature."""
+    """The temperature, and the slopes and intercept of the posterior's log-odds and the group's SNR, that make
+    the stated confidence of out-of-fold groups honest; with the figures and the groups decoded at that
+    temperature."""
     from sklearn.linear_model import LogisticRegression
 
     best = None
     for temperature in TEMPERATURES:
         rows = decode_groups(files, probabilities, _with(base, temperature=temperature))
         post = np.array([p for r in rows for p in r["posterior"]])
+        snr = np.array([x for r in rows for x in r["snr_db"]])
         right = np.array([x for r in rows for x in r["right"]], dtype=int)
-        z = np.log(np.clip(post, 1e-6, 1 - 1e-6) / np.clip(1 - post, 1e-6, 1)).reshape(-1, 1)
+        z = np.log(np.clip(post, 1e-6, 1 - 1e-6) / np.clip(1 - post, 1e-6, 1))
         if len(set(right)) < 2:
-            slope, intercept = 1.0, 0.0
+            slope, snr_slope, intercept = 1.0, 0.0, 0.0
         else:
-            lr = LogisticRegression(C=100.0).fit(z, right)
-            slope, intercept = float(lr.coef_[0, 0]), float(lr.intercept_[0])
-        cal = Calibration(temperature, slope, intercept)
-        conf = cal.confidence(post)
+            lr = LogisticRegression(C=100.0).fit(np.column_stack([z, group_snr(snr)]), right)
+            (slope, snr_slope), intercept = map(float, lr.coef_[0]), float(lr.intercept_[0])
+        cal = Calibration(temperature, slope, intercept, snr_slope=snr_slope)
+        conf = cal.confidence(post, snr)
         loss = float(-np.mean(right * np.log(conf) + (1 - right) * np.log(1 - conf)))
         if best is None or loss < best[0]:
             best = (loss, cal, rows, conf, right)
@@ -181,7 +185,8 @@ def fit_calibration(files, probabilities, base: RhythmSettings) -> tuple[Calibra
 def fit_floor(files, rows, calibration: Calibration) -> tuple[float, list]:
     """The floor of :data:`FLOORS` under which the most out-of-fold groups are right, less the false groups, when
     the groups below it are not reported (the lowest of equal scores)."""
-    confidences = [calibration.confidence(np.array(r["posterior"])) if r["posterior"] else [] for r in rows]
+    confidences = [calibration.confidence(np.array(r["posterior"]), np.array(r["snr_db"])) if r["posterior"] else []
+                   for r in rows]
     tried = []
     for floor in FLOORS:
         kept_rows = []
@@ -299,20 +304,22 @@ def _floored(real, rows, calibration: Calibration) -> tuple[Calibration, dict]:
         **{k: chosen[k] for k in ("group_acc", "exchange_acc", "false_groups_per_file")}}
 
 
-def refit_floor(fold: str) -> dict:
-    """Only the floor of the fold's model already fitted, from the fold's cached out-of-fold evidence."""
+def refit_calibration(fold: str) -> dict:
+    """Only the calibration (and its floor) of the fold's model already fitted, from the fold's cached
+    out-of-fold evidence and the model's rhythm settings."""
     started = time.time()
     path = model_path(fold)
     model = DecoderModel.load(path)
     real = td.load(td.CACHE / fold)
     synthetic = td.load(td.CACHE / "synthetic")
     probabilities, _ = out_of_fold(fold, real, synthetic, started)
-    rows = decode_groups(real, probabilities, model.rhythm_settings())
-    calibration, figures = _floored(real, rows, model.calibration)
+    calibration, figures, rows = fit_calibration(real, probabilities, _with(RhythmSettings(), **model.rhythm))
+    calibration, floor_figures = _floored(real, rows, calibration)
+    figures.update(floor_figures)
     about = dict(model.about)
     about["out_of_fold"] = {**about.get("out_of_fold", {}), **figures}
     DecoderModel(model.evidence, calibration, model.rhythm, about).save(path)
-    print(f"  {fold}: floor {calibration.floor:.1f} ({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
+    print(f"  {fold}: {calibration} ({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
     return {"fold": fold, **about["out_of_fold"]}
 
 
@@ -320,18 +327,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", default=",".join(td.FOLDS), help="folds to fit (default: every source, and all)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--floor-only", action="store_true",
-                        help="re-fit only the reporting floor of the models already fitted (from the cached "
-                             "out-of-fold evidence)")
+    parser.add_argument("--calibration-only", action="store_true",
+                        help="re-fit only the confidence calibration and the reporting floor of the models already "
+                             "fitted (from the cached out-of-fold evidence)")
     args = parser.parse_args(argv)
     folds = [f.strip() for f in args.folds.split(",") if f.strip()]
     unknown = sorted(set(folds) - set(td.FOLDS))
     if unknown:
         parser.error(f"unknown fold {', '.join(unknown)}; choose from {', '.join(td.FOLDS)}")
-    if not args.floor_only:
-        extract(folds, args.jobs)
+    extract(folds, args.jobs)  # only what is not there yet, or is stale
     with multiprocessing.get_context("fork").Pool(max(1, min(args.jobs, len(folds)))) as pool:
-        for row in pool.imap_unordered(refit_floor if args.floor_only else fit_fold, folds):
+        for row in pool.imap_unordered(refit_calibration if args.calibration_only else fit_fold, folds):
             print(f"{row['fold']:<16} out-of-fold: groups {row['group_acc']:.3f}, exchanges {row['exchange_acc']:.3f}, "
                   f"false groups/file {row['false_groups_per_file']:.2f}, ECE {row['ece']:.3f}, "
                   f"floor {row['floor']:.1f} "

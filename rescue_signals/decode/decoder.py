@@ -338,7 +338,8 @@ class KnockDecoder:
     def _groups(self, finals: list[FinalGroup], *, stream_end_s: float | None = None) -> list[Event]:
         events: list[Event] = []
         for final in finals:
-            confidence = float(self.model.calibration.confidence(final.probability(final.count)))
+            snr_db = float(np.median([self._heard[n].candidate.snr_db for n in final.knocks]))
+            confidence = float(self.model.calibration.confidence(final.probability(final.count), snr_db))
             if not self.model.calibration.reported(confidence):
                 events += [_rejection(self._heard.pop(n), Reason.DOUBTFUL) for n in final.knocks]
                 continue

@@ -101,3 +101,21 @@ def test_a_group_under_the_models_floor_is_not_reported_and_its_knocks_are_taken
     assert not standing_knocks(doubted)
     assert sum(getattr(e, "reason", None) == Reason.DOUBTFUL for e in doubted) == 8
     assert "uncertain" in Reason.DOUBTFUL.message.get("en")
+
+
+def test_the_same_posterior_is_stated_less_sure_in_deep_noise(tmp_path):
+    """The shipped calibration weighs a group's SNR (fitted: in deep noise a knock more is missed or a stray sound
+    more counted); a model file keeps that weight, and one written without it does not weigh the SNR."""
+    import numpy as np
+
+    from rescue_signals.decode.confidence import Calibration
+
+    calibration = default_model().calibration
+    assert calibration.confidence(0.9, 3.0) < calibration.confidence(0.9, 30.0)
+    assert calibration.confidence(0.9, 60.0) == calibration.confidence(0.9, 40.0)  # beyond its range, no surer
+    path = tmp_path / "model.npz"
+    default_model().save(path)
+    assert DecoderModel.load(path).calibration.snr_slope == pytest.approx(calibration.snr_slope)
+    old = {k: v for k, v in calibration.arrays().items() if k != "calibration_snr_slope"}
+    assert Calibration.from_arrays(old).confidence(0.9, 3.0) == Calibration.from_arrays(old).confidence(0.9, 30.0)
+    assert np.isfinite(calibration.confidence(np.array([0.0, 1.0]), np.array([np.nan, 20.0]))).all()

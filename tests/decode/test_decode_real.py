@@ -123,4 +123,6 @@ def test_real_blows_in_real_noise_and_a_real_room_are_counted(codebook, reel, no
     events = decoder.feed(x) + decoder.flush()
     groups = [e.group for e in events if isinstance(e, GroupEvent)]
     assert [g.count for g in groups] == [5, 3]
-    assert all(g.confidence > 0.5 for g in groups)
+    # calibrated: in a room at 10 dB a count is stated as likely right, not as sure (a knock more or less is often
+    # heard there)
+    assert all(0.4 < g.confidence < 0.95 for g in groups)
