@@ -271,14 +271,23 @@ class Interpreter:
 
 
 def _alternatives(group: HeardGroup, confidence: float) -> tuple[tuple[int, float], ...]:
-    """Other counts than the one heard, sharing what the confidence leaves in the posterior's proportions."""
+    """Other counts than the one heard, sharing what the confidence leaves in the posterior's proportions.
+
+    Calibration can state the heard count as less likely than its posterior says (in deep noise, say); an
+    alternative then gets no more than the same proportion of its own posterior, so that it is never stated as
+    likelier than the count heard unless the posterior itself holds it likelier. What is left over is the chance
+    of something else again (a group that is not one, a count further off)."""
     if confidence >= UNSURE:
         return ()
     others = [(c, p) for c, p in zip(group.counts, group.posterior) if c != group.count]
     rest = sum(p for _, p in others)
     if rest <= 0:
         return ()
-    shares = [(c, (1.0 - confidence) * p / rest) for c, p in others]
+    heard = group.probability(group.count)
+    scale = (1.0 - confidence) / rest
+    if heard > 0:
+        scale = min(scale, confidence / heard)
+    shares = [(c, scale * p) for c, p in others]
     return tuple((int(c), round(float(q), 3)) for c, q in shares if q >= 0.05)[:3]
 
 

@@ -119,3 +119,23 @@ def test_groups_the_noise_made_are_reported_with_a_low_confidence(render, decode
     assert len(real) >= 5
     assert all(g.confidence <= 0.5 for g in spurious), [(g.count, g.confidence) for g in spurious]
     assert np.mean([g.confidence for g in real]) >= 0.8
+
+
+def test_an_unsure_count_names_alternatives_no_likelier_than_itself(codebook):
+    """Deep noise: the calibrated confidence of the count heard (7) is well under its posterior. The alternatives
+    keep the posterior's order and none is stated likelier than the count the decoder reports."""
+    from rescue_signals.decode.events import KnockEvent
+    from rescue_signals.decode.reading import HeardGroup, Interpreter
+
+    knocks = tuple(KnockEvent(1.0 + k, 0.01, 8.0, -30.0, 900.0, 0.6) for k in range(7))
+    group = HeardGroup(knocks, (7, 8, 6, 9, 0), (0.35, 0.30, 0.13, 0.11, 0.11), None)
+    decoded, _ = Interpreter(codebook).read(group, confidence=0.28)
+    assert decoded.count == 7 and decoded.confidence == pytest.approx(0.28)
+    counts = [c for c, _ in decoded.count_alternatives]
+    shares = [q for _, q in decoded.count_alternatives]
+    assert counts == [8, 6, 9]
+    assert shares == sorted(shares, reverse=True) and max(shares) <= 0.28
+    assert decoded.confidence + sum(shares) <= 1.0 + 1e-9
+    # sure enough of itself, the shares are what the confidence leaves, in the posterior's proportions
+    decoded, _ = Interpreter(codebook).read(group, confidence=0.6)
+    assert dict(decoded.count_alternatives)[8] == pytest.approx(0.4 * 0.30 / 0.65, abs=1e-3)
