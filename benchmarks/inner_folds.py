@@ -3,6 +3,7 @@
     benchmarks/.venv/bin/python benchmarks/inner_folds.py --fold cdda
     benchmarks/.venv/bin/python benchmarks/inner_folds.py --fold cdda --trees '{"max_leaf_nodes": 63}'
     benchmarks/.venv/bin/python benchmarks/inner_folds.py --fold cdda --drop band,voice --no-synthetic
+    benchmarks/.venv/bin/python benchmarks/inner_folds.py --fold cdda --oracle
 
 Within one fold's training corpus (the development pack without the fold's source, as :mod:`train_model` builds
 it), the trees are fitted once per knock source of that corpus, without it, and score that source's files: the
@@ -11,6 +12,10 @@ fitted settings, from its model file, at its evidence bias and half a unit eithe
 groups are scored as :func:`train_model.fit_rhythm` scores them. The recipe as shipped reproduces the fold's cached
 out-of-fold figures. The fold's source itself is never read, so what is chosen here can still be judged on it by
 ``real_benchmark.py`` once ``train_model.py`` has fitted the change.
+
+``--oracle`` also decodes with the labels standing in for the evidence (of the knocks, of the other candidates,
+of both), each at its best evidence bias: what better evidence could win, and whether it is the knocks or the
+other sounds it must get right.
 
 Needs the fold's extracted candidates (``train_model.py`` makes them) and its fitted model.
 """
@@ -71,6 +76,9 @@ def main(argv=None) -> int:
     parser.add_argument("--trees", default="{}", help="settings of the trees to change, as JSON")
     parser.add_argument("--drop", default="", help="leave out features whose names start with these (commas)")
     parser.add_argument("--no-synthetic", action="store_true", help="fit without the synthetic renders")
+    parser.add_argument("--oracle", action="store_true",
+                        help="also decode with the labels standing in for the evidence: of the knocks, of the other "
+                             "candidates, of both (what better evidence could win, and where)")
     args = parser.parse_args(argv)
     try:
         changes = json.loads(args.trees)
@@ -101,7 +109,50 @@ def main(argv=None) -> int:
         s = tm.summary(tm.decode_groups(real, probabilities, tm._with(base, evidence_bias=base.evidence_bias + step)))
         print(f"  evidence bias {base.evidence_bias + step:4.1f}: groups {s['group_acc']:.3f}, exchanges "
               f"{s['exchange_acc']:.3f}, false groups/file {s['false_groups_per_file']:.3f}, score {tm._score(s):.4f}")
+    if args.oracle:
+        for name, evidence in oracles(real, probabilities).items():
+            s, bias = best_decoding(real, evidence, base)
+            print(f"  {name:<44}: groups {s['group_acc']:.3f} ({by_snr(real, s)}), false groups/file "
+                  f"{s['false_groups_per_file']:.3f}, score {tm._score(s):.4f} (bias {bias:.1f})")
     return 0
+
+
+ORACLE_YES, ORACLE_NO = 0.999, 0.001
+"""P(knock) given to a candidate its label calls a knock / not a knock, in an oracle."""
+
+
+def oracles(real, probabilities) -> dict:
+    """The fitted evidence with the labels standing in for it: for the knocks, for the other candidates, for all.
+    The finder's misses stay missed, so the last is the ceiling of the candidates and the rhythm model."""
+    return {
+        "oracle: every knock certain, the rest as fitted": [np.where(f.labels == 1, ORACLE_YES, p)
+                                                            for f, p in zip(real, probabilities)],
+        "oracle: every other sound rejected, knocks as fitted": [np.where(f.labels == 1, p, ORACLE_NO)
+                                                                 for f, p in zip(real, probabilities)],
+        "oracle: both (the finder's and rhythm model's ceiling)": [np.where(f.labels == 1, ORACLE_YES, ORACLE_NO)
+                                                                   for f in real]}
+
+
+def best_decoding(real, probabilities, base: RhythmSettings) -> tuple[dict, float]:
+    """The groups decoded at the best of the evidence biases from the fold's one down to 3 less (an oracle's
+    sounds need less help to make a group), with that bias."""
+    best = None
+    for bias in base.evidence_bias + np.array((-3.0, -2.0, -1.0, 0.0, 0.5)):
+        rows = tm.decode_groups(real, probabilities, tm._with(base, evidence_bias=float(bias)))
+        s = tm.summary(rows)
+        s["rows"] = rows
+        if best is None or tm._score(s) > tm._score(best[0]):
+            best = (s, float(bias))
+    return best
+
+
+def by_snr(real, s: dict) -> str:
+    """Groups right at each SNR, as "+20: 0.95 ..."."""
+    cells: dict = {}
+    for f, r in zip(real, s["rows"]):
+        cells.setdefault(f.snr_db, []).extend(r["true"])
+    return " ".join(f"{snr:+.0f}: {v.count('right') / max(1, len(v)):.2f}" for snr, v in sorted(cells.items(),
+                                                                                                   reverse=True))
 
 
 if __name__ == "__main__":
