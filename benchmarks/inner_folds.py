@@ -85,12 +85,7 @@ def inner_evidence(real, synthetic, trees: dict, cols: np.ndarray, noise_of: dic
 
 def noise_beds(fold: str) -> dict:
     """File name -> noise bed of the fold's training corpus (the specs :mod:`training_data` renders it from)."""
-    import realcorpus
-
-    pack = realcorpus.load_pack().without(fold)
-    seed = td.TRAIN_SEED * 1000 + td.FOLDS.index(fold)
-    specs = realcorpus.specs(pack, seed=seed, files_per_cell=td.FILES_PER_CELL,
-                             sources=[s for s in realcorpus.SOURCES if s != fold])
+    _, _, specs = td.fold_specs(fold, td.realcorpus.load_pack())
     return {f"{fold}/{spec.name}": spec.noise for spec in specs}
 
 

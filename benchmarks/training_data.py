@@ -80,12 +80,18 @@ def _file_data(name, fold, source, snr, samples, rate, knocks_s, groups, spans, 
                     samples.size / rate, rate)
 
 
-def real_files(fold: str, pack, settings: CandidateSettings):
-    """The fold's real training corpus (the whole pack for ``all``)."""
+def fold_specs(fold: str, pack):
+    """The pack, seed and file specs of the fold's real training corpus (the whole pack for ``all``)."""
     fold_pack = pack if fold == "all" else pack.without(fold)
     sources = [s for s in realcorpus.SOURCES if s != fold]
     seed = TRAIN_SEED * 1000 + FOLDS.index(fold)
-    for spec in realcorpus.specs(fold_pack, seed=seed, files_per_cell=FILES_PER_CELL, sources=sources):
+    return fold_pack, seed, realcorpus.specs(fold_pack, seed=seed, files_per_cell=FILES_PER_CELL, sources=sources)
+
+
+def real_files(fold: str, pack, settings: CandidateSettings):
+    """The fold's real training corpus (the whole pack for ``all``)."""
+    fold_pack, seed, specs = fold_specs(fold, pack)
+    for spec in specs:
         case = realcorpus.render(spec, fold_pack, seed=seed)
         yield _file_data(f"{fold}/{spec.name}", fold, spec.source, spec.snr_db, case.samples, case.sample_rate,
                          case.knocks_s, case.groups, case.distractor_spans, settings)
