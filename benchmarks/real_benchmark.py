@@ -15,7 +15,9 @@ Measures (:mod:`metrics`), overall and by SNR, source, noise bed, room and distr
 sequence of counts is the true one), ``false_groups_per_file`` (decoded groups overlapping no true group),
 ``knock_f1`` (+-50 ms) and ``ece`` (expected calibration error of the stated group confidence, 10 equal bins; a
 decoded group is right when it overlaps exactly one true group, that group overlaps only it, and the counts
-agree). The losses are counted by cause. The full run also gives the synthetic corpus's table and the real tap
+agree). The losses are counted by cause. A recording can be made at any level: the decoder also reads the
+``--quick`` files with their samples scaled by each of :data:`LEVELS_DB`, and says how often it reads the same
+counts as at the level they were made at. The full run also gives the synthetic corpus's table and the real tap
 recordings (:mod:`decoder_benchmark`), and writes ``benchmarks/results/real.json`` with two charts beside it.
 """
 
@@ -153,6 +155,46 @@ def _decoded(name: str, decode, case, spec, w) -> tuple[list, list, float]:
         kept.write_text(json.dumps({"knocks": list(map(float, knocks)), "groups": [list(g) for g in groups],
                                     "cpu_s": cpu}))
     return knocks, groups, cpu
+
+
+LEVELS_DB = (0, -20, -40, -60)
+"""Recording levels the decoder reads the ``--quick`` files at (dB relative to the file as made; peak at most 0.9)."""
+
+
+def evaluate_levels(spec) -> dict:
+    """The decoder on one file with its samples scaled to each of :data:`LEVELS_DB`: what it read at each."""
+    w = _WORKER
+    case = next(realcorpus.cases([spec], w["pack"], seed=w["seed"], cache=w["cache"]))
+    truth = [tuple(g) for g in case.groups]
+    out = {"spec": spec.__dict__, "groups": len(truth), "levels": {}}
+    for level in LEVELS_DB:
+        x = (case.samples * 10 ** (level / 20)).astype(np.float32)
+        _, groups = _ours(x, case.sample_rate, spec.source, w["codebook"])
+        matched = match_groups(truth, [g[:3] for g in groups], case.distractor_spans)
+        out["levels"][str(level)] = {"right": matched["true"].count("right"), "false": len(matched["false"]),
+                                     "read": [g[0] for g in groups]}
+    return out
+
+
+def level_table(specs, *, seed: int, cache: Path | None, jobs: int) -> dict:
+    """Per recording level: groups right, false groups per file, and the share of files read exactly as at 0 dB."""
+    args = (seed, str(cache) if cache else None, [OURS])
+    if jobs <= 1:
+        _init(*args)
+        rows = list(map(evaluate_levels, specs))
+    else:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_init, initargs=args) as pool:
+            rows = list(pool.imap_unordered(evaluate_levels, specs))
+    groups = sum(r["groups"] for r in rows)
+    table = {}
+    for level in map(str, LEVELS_DB):
+        cells = [r["levels"][level] for r in rows]
+        table[level] = {"files": len(rows), "groups": groups,
+                        "group_acc": sum(c["right"] for c in cells) / max(1, groups),
+                        "false_groups_per_file": sum(c["false"] for c in cells) / max(1, len(rows)),
+                        "read_as_at_0_db": float(np.mean([c["read"] == r["levels"]["0"]["read"]
+                                                          for c, r in zip(cells, rows)]))}
+    return table
 
 
 # -- figures ---------------------------------------------------------------------------------------------------------
@@ -296,6 +338,12 @@ def print_tables(result: dict) -> None:
         for n, cells in syn.items():
             print(f"{n:<{width}}" + "".join(f"{cells[k]['group_accuracy']:>9.3f}" if k in cells else f"{'-':>9}"
                                             for k in keys))
+    if "levels" in result:
+        print(f"\n{OURS} at other recording levels ({next(iter(result['levels'].values()))['files']} files of "
+              f"--quick, scaled)")
+        for level, cell in result["levels"].items():
+            print(f"  {int(level):>4} dB: groups {cell['group_acc']:.3f}, false groups/file "
+                  f"{cell['false_groups_per_file']:.2f}, files read as at 0 dB {cell['read_as_at_0_db']:.2f}")
     if "real_knocks" in result:
         print("\nReal tap recordings (4 files, 120 labelled taps, as recorded)")
         for n, cell in result["real_knocks"].items():
@@ -469,6 +517,8 @@ def main(argv=None) -> int:
     if not (args.quick or args.no_synthetic):
         result["synthetic"], result["real_knocks"] = synthetic_tables(
             names, Path(args.cache) / "synthetic" if args.cache else None)
+    if OURS in names:
+        result["levels"] = level_table(realcorpus.quick(specs), seed=args.seed, cache=args.cache, jobs=args.jobs)
     target = args.json or RESULTS / ("real-quick.json" if args.quick else "real.json")
     if args.keep_others:
         result = kept_others(result, target, names)
