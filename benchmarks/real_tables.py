@@ -74,6 +74,18 @@ def false_by_distractor(result: dict) -> str:
     return "\n".join(out)
 
 
+def levels(result: dict) -> str:
+    """The decoder on the --quick files at other recording levels."""
+    cells = result["levels"]
+    first = next(iter(cells.values()))
+    out = [f"| recording level ({first['files']} files, {first['groups']} groups) | "
+           + " | ".join(f"{int(k)} dB" for k in cells) + " |", "|---|" + "---:|" * len(cells)]
+    for field, title in (("group_acc", "groups right"), ("false_groups_per_file", "false groups per file"),
+                         ("read_as_at_0_db", "files read as at 0 dB")):
+        out.append(f"| {title} | " + " | ".join(f"{c[field]:.2f}" for c in cells.values()) + " |")
+    return "\n".join(out)
+
+
 def losses(result: dict, baselines) -> str:
     out = ["| where groups are lost (all SNRs) | " + " | ".join(label for label, _ in _rows(result, baselines)) + " |"]
     rows = _rows(result, baselines)
@@ -107,6 +119,8 @@ def main(argv=None) -> int:
     if "by_size" in result["decoders"][OURS]:
         print(by_size(result, baselines), end="\n\n")
         print(false_by_distractor(result), end="\n\n")
+    if "levels" in result:
+        print(levels(result), end="\n\n")
     print(losses(result, baselines))
     return 0
 
