@@ -178,13 +178,7 @@ def evaluate_levels(spec) -> dict:
 
 def level_table(specs, *, seed: int, cache: Path | None, jobs: int) -> dict:
     """Per recording level: groups right, false groups per file, and the share of files read exactly as at 0 dB."""
-    args = (seed, str(cache) if cache else None, [OURS])
-    if jobs <= 1:
-        _init(*args)
-        rows = list(map(evaluate_levels, specs))
-    else:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_init, initargs=args) as pool:
-            rows = list(pool.imap_unordered(evaluate_levels, specs))
+    rows = run_corpus(specs, [OURS], seed=seed, cache=cache, jobs=jobs, work=evaluate_levels)
     groups = sum(r["groups"] for r in rows)
     table = {}
     for level in map(str, LEVELS_DB):
@@ -405,16 +399,17 @@ def plot(result: dict, stem: Path) -> list[Path]:
 
 
 # -- the run ---------------------------------------------------------------------------------------------------------
-def run_corpus(specs, names, *, seed: int, cache: Path | None, jobs: int) -> list[dict]:
+def run_corpus(specs, names, *, seed: int, cache: Path | None, jobs: int, work=evaluate) -> list[dict]:
+    """``work`` (:func:`evaluate`, or another function of one spec) on every file, in the corpus's order."""
     args = (seed, str(cache) if cache else None, names)
     rows = []
     started = time.time()
     if jobs <= 1:
         _init(*args)
-        stream = map(evaluate, specs)
+        stream = map(work, specs)
     else:
         pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_init, initargs=args)
-        stream = pool.imap_unordered(evaluate, specs)
+        stream = pool.imap_unordered(work, specs)
     for k, row in enumerate(stream, 1):
         rows.append(row)
         if k % 10 == 0 or k == len(specs):
