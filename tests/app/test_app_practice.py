@@ -196,7 +196,11 @@ def test_the_preview_is_heard_from_the_sound_card(artifacts_dir, tmp_path):
         knocks_s.append(blocks[j][1] + (index - starts[j]) / capture.sample_rate)
     assert len(heard_s) == 5
     errors_s = [round(a - b, 4) for a, b in zip(knocks_s, heard_s)]
-    assert max(map(abs, errors_s)) < 0.05, errors_s
+    # the knocks are spaced as the app says to within 20 ms; the whole call may sit later by the path from the
+    # card's output to its monitor (11-17 ms here, 48-62 ms on a loaded machine), inside the 100 ms in which a
+    # knock must be shown
+    assert max(errors_s) - min(errors_s) < 0.02, errors_s
+    assert max(map(abs, errors_s)) < 0.1, errors_s
 
 
 def test_knock_practice_keeps_the_gap_the_trainee_set(pilot):
