@@ -4,13 +4,15 @@
         --baseline "rescue-signals v1=benchmarks/results/real-v1.json"
 
 The decoder's row comes first, then the baseline's decoder row (an earlier version scored on the same corpus), then
-every peer of the result.
+every peer of the result. Last, the decoder against each baseline file by file: the whole exchanges only one of them
+reads right, and whether so lopsided a split could be luck (a sign test).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 OURS = "rescue-signals"
@@ -86,6 +88,37 @@ def levels(result: dict) -> str:
     return "\n".join(out)
 
 
+def _exchange_right(entry: dict) -> bool:
+    return entry[OURS] == [int(g[1:]) for g in entry["sequence"].split()]
+
+
+def _sign_test(wins: int, losses: int) -> float:
+    """Two-sided p of a sign test: how likely so lopsided a split of the files that changed is, by luck alone."""
+    n, k = wins + losses, min(wins, losses)
+    if not n:
+        return 1.0
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
+
+
+def paired(result: dict, baselines) -> str:
+    """File by file against each baseline scored on the same files: whole exchanges read right by both, only by
+    this result, only by the baseline, and the sign test's p. A headline that moves by 0.01 may be luck; this
+    says whether it is."""
+    out = ["| whole exchanges, file by file | both right | only this one | only the baseline | p (sign test) |",
+           "|---|---:|---:|---:|---:|"]
+    mine = {f["name"]: f for f in result.get("files", []) if OURS in f}
+    for label, b in baselines:
+        pairs = [(mine[f["name"]], f) for f in b.get("files", []) if OURS in f and f["name"] in mine]
+        if not pairs:
+            continue
+        both = sum(_exchange_right(x) and _exchange_right(y) for x, y in pairs)
+        wins = sum(_exchange_right(x) and not _exchange_right(y) for x, y in pairs)
+        lost = sum(_exchange_right(y) and not _exchange_right(x) for x, y in pairs)
+        p = _sign_test(wins, lost)
+        out.append(f"| against {label} ({len(pairs)} files) | {both} | {wins} | {lost} | {p:.3f} |")
+    return "\n".join(out) if len(out) > 2 else ""
+
+
 def losses(result: dict, baselines) -> str:
     out = ["| where groups are lost (all SNRs) | " + " | ".join(label for label, _ in _rows(result, baselines)) + " |"]
     rows = _rows(result, baselines)
@@ -122,6 +155,9 @@ def main(argv=None) -> int:
     if "levels" in result:
         print(levels(result), end="\n\n")
     print(losses(result, baselines))
+    table = paired(result, baselines)
+    if table:
+        print("", table, sep="\n")
     return 0
 
 
