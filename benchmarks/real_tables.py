@@ -111,9 +111,10 @@ def paired(result: dict, baselines) -> str:
         pairs = [(mine[f["name"]], f) for f in b.get("files", []) if OURS in f and f["name"] in mine]
         if not pairs:
             continue
-        both = sum(_exchange_right(x) and _exchange_right(y) for x, y in pairs)
-        wins = sum(_exchange_right(x) and not _exchange_right(y) for x, y in pairs)
-        lost = sum(_exchange_right(y) and not _exchange_right(x) for x, y in pairs)
+        right = [(_exchange_right(x), _exchange_right(y)) for x, y in pairs]
+        both = sum(x and y for x, y in right)
+        wins = sum(x and not y for x, y in right)
+        lost = sum(y and not x for x, y in right)
         p = _sign_test(wins, lost)
         out.append(f"| against {label} ({len(pairs)} files) | {both} | {wins} | {lost} | {p:.3f} |")
     return "\n".join(out) if len(out) > 2 else ""
